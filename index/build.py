@@ -1,0 +1,189 @@
+"""Build or update the index from files, re-embedding only what changed."""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index.lexical import LexicalIndex
+from index.store import IndexProblem, load_index, write_index, writer_lock
+from index.vectors import build_faiss
+from ingest.pipeline import Skipped, discover, parse_file
+from ingest.errors import UnreadableFile
+from ingest.records import Chunk, LoadedDocument
+from surveyqa.settings import INDEX_SHAPING_FIELDS, Settings
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class BuildReport:
+    """What an ingest did: documents added, updated, unchanged and removed, and files skipped."""
+
+    index_path: str = ""
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks_by_kind: dict[str, int] = field(default_factory=dict)
+    chunks_per_doc: dict[str, int] = field(default_factory=dict)
+    embedded: int = 0
+    written: bool = False
+    note: str = ""
+
+
+def shaping_settings(settings: Settings) -> dict:
+    """The settings recorded in (and checked against) the manifest."""
+    return {name: str(getattr(settings, name)) for name in INDEX_SHAPING_FIELDS}
+
+
+def _previous(settings: Settings, rebuild: bool, report: BuildReport):
+    if rebuild:
+        return None
+    try:
+        return load_index(settings.index_dir, shaping_settings(settings))
+    except IndexProblem as exc:
+        if "no index" not in str(exc):
+            report.note = f"previous index not reused: {exc}"
+        return None
+
+
+def build_index(paths: Iterable[Path], settings: Settings, rebuild: bool = False, remove: Iterable[str] = (),
+                progress: Progress | None = None, embedder=None) -> BuildReport:
+    """Ingest ``paths`` into the index in ``settings.index_dir``.
+
+    Documents already indexed keep their chunks and vectors when their checksum is unchanged;
+    a document whose source file under one of ``paths`` has disappeared is removed, as is every
+    document named in ``remove``. Nothing is written when nothing changed.
+    """
+    paths = [Path(p) for p in paths]
+    report = BuildReport(index_path=str(settings.index_dir))
+    with writer_lock(Path(settings.index_dir)):
+        old = _previous(settings, rebuild, report)
+        old_docs = dict(old.documents) if old else {}
+        old_chunks: dict[str, list[int]] = {}
+        for position, chunk in enumerate(old.chunks if old else []):
+            old_chunks.setdefault(chunk.doc, []).append(position)
+        found = discover(paths)
+        report.skipped.extend(found.skipped)
+        documents: dict[str, LoadedDocument] = {}
+        chunks_by_doc: dict[str, list[Chunk]] = {}
+        reused: dict[str, np.ndarray] = {}
+        for number, path in enumerate(found.files, start=1):
+            if progress:
+                progress(f"reading {path.name}", number, len(found.files))
+            _ingest_one(path, settings, old, old_docs, old_chunks, documents, chunks_by_doc, reused, report)
+        gone = set(remove) | {d for d, doc in old_docs.items() if _vanished(doc, paths)}
+        for doc_name, doc in old_docs.items():
+            if doc_name in documents:
+                continue
+            if doc_name in gone:
+                report.removed.append(doc_name)
+                continue
+            documents[doc_name] = doc
+            chunks_by_doc[doc_name] = [old.chunks[i] for i in old_chunks.get(doc_name, [])]
+            reused[doc_name] = old.vectors[old_chunks.get(doc_name, [])]
+        if old and not (report.added or report.updated or report.removed) and not rebuild:
+            report.note = report.note or "index is up to date; nothing written"
+            _summarise(report, chunks_by_doc)
+            return report
+        ordered = sorted(documents)
+        chunks = [c for d in ordered for c in chunks_by_doc[d]]
+        if not chunks:
+            report.note = "no readable documents; nothing written"
+            return report
+        vectors = _vectors(ordered, chunks_by_doc, reused, settings, embedder, progress, report)
+        if progress:
+            progress("indexing", 1, 1)
+        dense = build_faiss(vectors, settings.index_type, settings.hnsw_m, settings.ivf_nlist)
+        lexical = LexicalIndex.build([c.search_text() for c in chunks])
+        manifest = {
+            "settings": shaping_settings(settings),
+            "embedding_model": settings.embedding_model,
+            "dimension": int(vectors.shape[1]),
+            "documents": {d: {"title": chunks_by_doc[d][0].doc_title if chunks_by_doc[d] else d,
+                              "path": documents[d].path, "checksum": documents[d].checksum,
+                              "chunks": len(chunks_by_doc[d])} for d in ordered},
+            "counts": {"documents": len(ordered), "chunks": len(chunks),
+                       "by_kind": dict(Counter(c.kind for c in chunks))},
+        }
+        folder = write_index(settings.index_dir, manifest, chunks, [documents[d] for d in ordered], vectors, dense, lexical)
+        report.index_path, report.written = str(folder), True
+        _summarise(report, chunks_by_doc)
+        return report
+
+
+def _ingest_one(path, settings, old, old_docs, old_chunks, documents, chunks_by_doc, reused, report) -> None:
+    """Parse one file unless an identical copy is already indexed."""
+    name = path.name
+    known = old_docs.get(name)
+    if known is not None and known.checksum == _checksum(path):
+        documents[name] = known
+        chunks_by_doc[name] = [old.chunks[i] for i in old_chunks.get(name, [])]
+        reused[name] = old.vectors[old_chunks.get(name, [])]
+        report.unchanged.append(name)
+        return
+    try:
+        parsed = parse_file(path, settings.chunk_chars, settings.chunk_overlap_sentences)
+    except UnreadableFile as exc:
+        report.skipped.append(Skipped(exc.path, exc.reason))
+        return
+    except Exception as exc:  # a parser bug on one odd file must not lose the others
+        report.skipped.append(Skipped(str(path), f"could not be parsed ({type(exc).__name__}: {exc})"))
+        return
+    documents[name] = parsed.document
+    chunks_by_doc[name] = parsed.chunks
+    (report.updated if known is not None else report.added).append(name)
+
+
+def _checksum(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _vanished(doc: LoadedDocument, paths: list[Path]) -> bool:
+    """True when ``doc`` came from inside one of ``paths`` and its file is gone."""
+    source = Path(doc.path).resolve()
+    inside = any(source == p.resolve() or p.resolve() in source.parents for p in paths)
+    return inside and not source.exists()
+
+
+def _vectors(ordered, chunks_by_doc, reused, settings, embedder, progress, report) -> np.ndarray:
+    """Stack reused vectors and embed the chunks of new or changed documents."""
+    todo = [c for d in ordered if d not in reused for c in chunks_by_doc[d]]
+    fresh = np.zeros((0, 0), np.float32)
+    if todo:
+        if embedder is None:
+            from index.embeddings import make_embedder
+
+            embedder = make_embedder(settings.embedding_model, settings.embedding_batch_size)
+        batches = [todo[i: i + settings.embedding_batch_size] for i in range(0, len(todo), settings.embedding_batch_size)]
+        parts = []
+        for number, batch in enumerate(batches, start=1):
+            if progress:
+                progress("embedding", number, len(batches))
+            parts.append(embedder.encode([c.search_text() for c in batch]))
+        fresh = np.vstack(parts)
+        report.embedded = len(todo)
+    dim = fresh.shape[1] if len(fresh) else next((v.shape[1] for v in reused.values() if v.ndim == 2 and v.shape[0]), 384)
+    rows, position = [], 0
+    for doc_name in ordered:
+        if doc_name in reused:
+            rows.append(reused[doc_name].reshape(-1, dim))
+        else:
+            count = len(chunks_by_doc[doc_name])
+            rows.append(fresh[position: position + count])
+            position += count
+    return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, dim), np.float32)
+
+
+def _summarise(report: BuildReport, chunks_by_doc: dict[str, list[Chunk]]) -> None:
+    report.chunks_per_doc = {d: len(c) for d, c in sorted(chunks_by_doc.items())}
+    report.chunks_by_kind = dict(Counter(c.kind for cs in chunks_by_doc.values() for c in cs))

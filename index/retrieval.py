@@ -1,0 +1,180 @@
+"""Dense, BM25 and hybrid (reciprocal rank fusion) search over a stored index, with filters
+and a prior for the survey a question names ("the meta-analysis", "the taming-VLMs review")."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from index import vectors as faiss_ops
+from index.store import StoredIndex
+from index.text import content_terms, tokenize
+from ingest.records import Chunk
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+@dataclass
+class Hit:
+    """A retrieved chunk with its fused score and the ranks each retriever gave it."""
+
+    chunk: Chunk
+    score: float
+    rank: int = 0
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+    dense_score: float | None = None
+    bm25_score: float | None = None
+    prior: float = 0.0
+
+    def to_document(self) -> Document:
+        """The hit as a LangChain ``Document`` with all citation metadata."""
+        chunk = self.chunk
+        metadata = {k: v for k, v in chunk.to_dict().items() if k != "text"}
+        metadata.update(section=chunk.section_path, score=self.score, rank=self.rank)
+        return Document(page_content=chunk.text, metadata=metadata, id=chunk.id)
+
+
+@dataclass
+class Filters:
+    """Restrict a search to some documents, chunk kinds or a section (substring match)."""
+
+    docs: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    section: str = ""
+
+    def mask(self, chunks: list[Chunk]) -> np.ndarray | None:
+        if not (self.docs or self.kinds or self.section):
+            return None
+        section = self.section.lower()
+        return np.array([
+            (not self.docs or c.doc in self.docs) and (not self.kinds or c.kind in self.kinds)
+            and (not section or section in c.section_path.lower())
+            for c in chunks
+        ])
+
+
+def _rank_order(scores: np.ndarray, allowed: np.ndarray | None, n: int) -> list[int]:
+    """Positions of the ``n`` best positive scores, best first."""
+    if allowed is not None:
+        scores = np.where(allowed, scores, -np.inf)
+    n = min(n, int(np.isfinite(scores).sum()))
+    if n <= 0:
+        return []
+    top = np.argpartition(-scores, n - 1)[:n]
+    return [int(i) for i in top[np.argsort(-scores[top], kind="stable")] if np.isfinite(scores[i])]
+
+
+class Retriever:
+    """Search one stored index; the embedder is loaded on the first dense query."""
+
+    def __init__(self, store: StoredIndex, embedder_factory, rrf_k: int = 60, candidate_k: int = 50,
+                 dense_weight: float = 1.0, bm25_weight: float = 1.0, doc_prior_weight: float = 1.0,
+                 ef_search: int = 128, nprobe: int = 32):
+        self.store = store
+        self.chunks = store.chunks
+        self._embedder_factory = embedder_factory
+        self._embedder = None
+        self.rrf_k, self.candidate_k = rrf_k, candidate_k
+        self.weights = {"dense": dense_weight, "bm25": bm25_weight}
+        self.doc_prior_weight = doc_prior_weight
+        faiss_ops.tune(store.dense, ef_search, nprobe)
+        self._doc_terms = {name: content_terms(f"{meta.get('title', '')} {Path(name).stem.replace('-', ' ')}")
+                           for name, meta in store.manifest.get("documents", {}).items()}
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            self._embedder = self._embedder_factory()
+        return self._embedder
+
+    def doc_prior(self, query: str) -> dict[str, float]:
+        """How strongly the query names each document (0..1), from title and file-name words
+        weighted by how few documents share them."""
+        n = len(self._doc_terms)
+        if n < 2:
+            return {}
+        terms = set(tokenize(query))
+        df: dict[str, int] = {}
+        for doc_terms in self._doc_terms.values():
+            for t in doc_terms & terms:
+                df[t] = df.get(t, 0) + 1
+        raw = {d: sum(math.log(n / df[t]) for t in doc_terms & terms) for d, doc_terms in self._doc_terms.items()}
+        top = max(raw.values(), default=0.0)
+        if top < math.log(2):
+            return {}
+        return {d: s / top for d, s in raw.items() if s >= 0.5 * top}
+
+    def dense_scores(self, query: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
+        vector = self.embedder.embed_query_vector(query)
+        want = n if allowed is None else min(len(self.chunks), n * 20)
+        scores, positions = faiss_ops.search(self.store.dense, vector, want)
+        out = {int(p): float(s) for s, p in zip(scores, positions) if allowed is None or allowed[p]}
+        return dict(list(out.items())[:n])
+
+    def bm25_scores(self, query: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
+        scores = self.store.lexical.scores(query)
+        return {i: float(scores[i]) for i in _rank_order(scores, allowed, n) if scores[i] > 0}
+
+    def search(self, query: str, k: int = 5, mode: str = "hybrid", filters: Filters | None = None) -> list[Hit]:
+        """The ``k`` best chunks for ``query``."""
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
+        if not query.strip() or not self.chunks:
+            return []
+        allowed = (filters or Filters()).mask(self.chunks)
+        n = max(self.candidate_k, k)
+        rankings = {}
+        if mode in ("hybrid", "dense"):
+            rankings["dense"] = self.dense_scores(query, n, allowed)
+        if mode in ("hybrid", "bm25"):
+            rankings["bm25"] = self.bm25_scores(query, n, allowed)
+        prior = self.doc_prior(query) if mode == "hybrid" else {}
+        hits: dict[int, Hit] = {}
+        for name, scored in rankings.items():
+            for rank, (position, score) in enumerate(scored.items(), start=1):
+                hit = hits.setdefault(position, Hit(self.chunks[position], 0.0))
+                hit.score += (self.weights[name] if mode == "hybrid" else 1.0) / (self.rrf_k + rank)
+                setattr(hit, f"{name}_rank", rank)
+                setattr(hit, f"{name}_score", score)
+        for hit in hits.values():
+            hit.prior = prior.get(hit.chunk.doc, 0.0)
+            hit.score += self.doc_prior_weight * hit.prior / (self.rrf_k + 1)
+        ranked = sorted(hits.values(), key=lambda h: -h.score)[:k]
+        for rank, hit in enumerate(ranked, start=1):
+            hit.rank = rank
+        return ranked
+
+
+class SurveyRetriever(BaseRetriever):
+    """LangChain retriever over SurveyQA's index, for use in users' own chains."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    retriever: Retriever
+    k: int = 5
+    mode: str = "hybrid"
+    filters: Filters | None = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [hit.to_document() for hit in self.retriever.search(query, self.k, self.mode, self.filters)]
+
+
+def make_retriever(settings, store: StoredIndex | None = None) -> Retriever:
+    """A retriever over the index in ``settings.index_dir`` (loaded and verified when not given)."""
+    from index.build import shaping_settings
+    from index.embeddings import make_embedder
+    from index.store import load_index
+
+    store = store or load_index(settings.index_dir, shaping_settings(settings))
+    return Retriever(
+        store, lambda: make_embedder(settings.embedding_model, settings.embedding_batch_size),
+        rrf_k=settings.rrf_k, candidate_k=settings.candidate_k, dense_weight=settings.dense_weight,
+        bm25_weight=settings.bm25_weight, doc_prior_weight=settings.doc_prior_weight,
+        ef_search=settings.hnsw_ef_search, nprobe=settings.ivf_nprobe,
+    )

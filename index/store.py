@@ -1,0 +1,197 @@
+"""The on-disk index: a readable directory, written atomically, verified on load.
+
+Layout::
+
+    INDEX_DIR/CURRENT              name of the live version (replaced atomically)
+    INDEX_DIR/v-<stamp>/manifest.json   models, settings, documents, counts, file checksums
+                        chunks.jsonl    one chunk per line
+                        documents.jsonl one loaded document (text, pages) per line
+                        vectors.npy     float32 unit vectors, row i = chunk i
+                        dense.faiss     FAISS index over the vectors
+                        bm25/           bm25s arrays (numpy, no pickle) and vocabulary (json)
+
+A writer builds a new version in a temp folder, renames it into place and only then
+replaces ``CURRENT``; a crash at any point leaves the previous version live.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.lexical import LexicalIndex
+from index.vectors import load_faiss, save_faiss
+from ingest.records import CHUNKER_VERSION, Chunk, LoadedDocument, PageSpan
+
+FORMAT_VERSION = 1
+KEEP_VERSIONS = 2
+
+
+class IndexProblem(Exception):
+    """Base for index problems; the message tells the user what to do."""
+
+
+class IndexMissing(IndexProblem):
+    pass
+
+
+class IndexCorrupt(IndexProblem):
+    pass
+
+
+class IndexMismatch(IndexProblem):
+    pass
+
+
+@dataclass
+class StoredIndex:
+    """Everything an index version holds, in memory."""
+
+    manifest: dict
+    chunks: list[Chunk]
+    documents: dict[str, LoadedDocument]
+    vectors: np.ndarray
+    dense: object
+    lexical: LexicalIndex
+    path: Path
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_jsonl(path: Path, rows) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
+
+
+@contextmanager
+def writer_lock(index_dir: Path):
+    """Serialise writers of one index directory (readers never block)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_index(index_dir: Path, manifest: dict, chunks: list[Chunk], documents: list[LoadedDocument],
+                vectors: np.ndarray, dense, lexical: LexicalIndex) -> Path:
+    """Write a new version and make it live atomically; returns the version folder."""
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    name = f"v-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    tmp = index_dir / f".tmp-{name}"
+    tmp.mkdir()
+    _write_jsonl(tmp / "chunks.jsonl", (c.to_dict() for c in chunks))
+    _write_jsonl(tmp / "documents.jsonl", (asdict(d) for d in documents))
+    np.save(tmp / "vectors.npy", vectors.astype(np.float32), allow_pickle=False)
+    save_faiss(dense, tmp / "dense.faiss")
+    (tmp / "bm25").mkdir()
+    lexical.save(tmp / "bm25")
+    files = {str(p.relative_to(tmp)): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
+    manifest = {**manifest, "format_version": FORMAT_VERSION, "chunker_version": CHUNKER_VERSION,
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "files": files}
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+    _fsync_tree(tmp)
+    final = index_dir / name
+    os.replace(tmp, final)
+    pointer = index_dir / f".CURRENT-{name}"
+    pointer.write_text(name)
+    with pointer.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(pointer, index_dir / "CURRENT")
+    _prune(index_dir, keep=name)
+    return final
+
+
+def _prune(index_dir: Path, keep: str) -> None:
+    """Remove stale temp folders and all but the newest versions."""
+    for stale in index_dir.glob(".tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    versions = sorted((p for p in index_dir.glob("v-*") if p.is_dir()), key=lambda p: p.name)
+    for old in [v for v in versions if v.name != keep][: -(KEEP_VERSIONS - 1) or None]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def current_version(index_dir: Path) -> Path:
+    """The live version folder, or :class:`IndexMissing`."""
+    pointer = Path(index_dir) / "CURRENT"
+    if not pointer.exists():
+        raise IndexMissing(f"no index in {index_dir}; build one with `surveyqa ingest`")
+    folder = Path(index_dir) / pointer.read_text().strip()
+    if not folder.is_dir():
+        raise IndexCorrupt(f"{pointer} names {folder.name}, which does not exist; rebuild with `surveyqa ingest --rebuild`")
+    return folder
+
+
+def read_manifest(index_dir: Path) -> dict:
+    folder = current_version(index_dir)
+    try:
+        return json.loads((folder / "manifest.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(f"{folder}/manifest.json is unreadable ({exc}); rebuild with `surveyqa ingest --rebuild`") from exc
+
+
+def check_compatible(manifest: dict, expected: dict) -> None:
+    """Refuse an index built with other index-shaping settings."""
+    if manifest.get("format_version") != FORMAT_VERSION or manifest.get("chunker_version") != CHUNKER_VERSION:
+        raise IndexMismatch("index was written by another SurveyQA version; rebuild with `surveyqa ingest --rebuild`")
+    diffs = [f"{k}: index has {manifest.get('settings', {}).get(k)!r}, settings say {v!r}"
+             for k, v in expected.items() if manifest.get("settings", {}).get(k) != v]
+    if diffs:
+        raise IndexMismatch("index does not match the settings (" + "; ".join(diffs) + "); rebuild with `surveyqa ingest --rebuild`")
+
+
+def load_index(index_dir: Path, expected_settings: dict | None = None, verify: bool = True) -> StoredIndex:
+    """Load the live version, verifying checksums and settings; never unpickles anything."""
+    folder = current_version(index_dir)
+    manifest = read_manifest(index_dir)
+    if expected_settings is not None:
+        check_compatible(manifest, expected_settings)
+    if verify:
+        for name, digest in manifest.get("files", {}).items():
+            path = folder / name
+            if not path.is_file() or _sha256(path) != digest:
+                raise IndexCorrupt(f"index file {path} is missing or altered (checksum mismatch); "
+                                   "rebuild with `surveyqa ingest --rebuild`")
+    try:
+        chunks = [Chunk.from_dict(json.loads(line)) for line in (folder / "chunks.jsonl").open(encoding="utf-8")]
+        documents = {}
+        for line in (folder / "documents.jsonl").open(encoding="utf-8"):
+            row = json.loads(line)
+            row["pages"] = [PageSpan(**p) for p in row.get("pages", [])]
+            documents[row["doc"]] = LoadedDocument(**row)
+        vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+        dense = load_faiss(folder / "dense.faiss")
+        lexical = LexicalIndex.load(folder / "bm25", len(chunks))
+    except Exception as exc:
+        raise IndexCorrupt(f"index in {folder} cannot be read ({type(exc).__name__}: {exc}); "
+                           "rebuild with `surveyqa ingest --rebuild`") from exc
+    if not (len(chunks) == len(vectors) == dense.ntotal):
+        raise IndexCorrupt(f"index in {folder} is inconsistent ({len(chunks)} chunks, {len(vectors)} vectors, "
+                           f"{dense.ntotal} in FAISS); rebuild with `surveyqa ingest --rebuild`")
+    return StoredIndex(manifest, chunks, documents, vectors, dense, lexical, folder)

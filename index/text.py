@@ -1,0 +1,43 @@
+"""Tokenisation shared by BM25, the document prior and answer scoring."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have having he
+    her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not
+    now of off on once only or other our ours ourselves out over own same she should so some such than that the
+    their theirs them themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves""".split()
+)
+_WORD = re.compile(r"[^\W_]+(?:[-–/.][^\W_]+)*", re.U)
+_STEMMER = Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return _STEMMER.stemWord(word)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased, stemmed tokens without stopwords; a compound such as ``SAM-Med2D`` yields
+    its parts and the joined form (``sam``, ``med2d``, ``sammed2d``)."""
+    tokens: list[str] = []
+    for match in _WORD.finditer(text.lower()):
+        word = match.group()
+        parts = [p for p in re.split(r"[-–/.]", word) if p]
+        if len(parts) > 1:
+            joined = "".join(parts)
+            if not joined.isdigit():
+                tokens.append(_stem(joined))
+        tokens.extend(_stem(p) for p in parts if p not in STOPWORDS and (len(p) > 1 or p.isdigit()))
+    return tokens
+
+
+def content_terms(text: str) -> set[str]:
+    """The distinct tokens of ``text``."""
+    return set(tokenize(text))

@@ -1,0 +1,37 @@
+"""Publisher and site boilerplate after the article (disclaimers, cookie and share blocks, ©)."""
+from __future__ import annotations
+
+import re
+
+from ingest.blocks import Line
+
+_MARKERS = re.compile(
+    r"(disclaimer|copyright|©|\(c\) \d{4}|all rights reserved|cookie|privacy|terms of (use|service)|"
+    r"subscribe|share (this|on)|logo\b|publisher'?s note|creative commons|download (pdf|citation)|"
+    r"sign (in|up)|newsletter|follow us)",
+    re.I,
+)
+_SHORT = 100
+
+
+def is_boilerplate(text: str) -> bool:
+    """True for a line that reads like site or publisher furniture."""
+    return bool(_MARKERS.search(text))
+
+
+def article_end(lines: list[Line]) -> int:
+    """Index of the first line of the trailing boilerplate block (``len(lines)`` when there is none).
+
+    The block starts at a boilerplate line in the last third of the document after which every
+    non-blank line is boilerplate or short (menus, logos, link lists).
+    """
+    end = len(lines)
+    for index in range(len(lines) - 1, int(len(lines) * 2 / 3) - 1, -1):
+        text = lines[index].text.strip()
+        if not text:
+            continue
+        if is_boilerplate(text):
+            end = index
+        elif len(text) > _SHORT or "\t" in text:
+            break
+    return end

@@ -1,0 +1,76 @@
+"""Files → loaded documents → chunks, skipping (and reporting) files that cannot be read."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.chunker import make_chunks
+from ingest.errors import UnreadableFile
+from ingest.loaders import SUPPORTED_SUFFIXES, load_document
+from ingest.markdown import parse_markdown
+from ingest.records import Chunk, LoadedDocument
+from ingest.structure import parse_text
+
+
+@dataclass
+class ParsedFile:
+    """One readable document with its chunks and title."""
+
+    document: LoadedDocument
+    title: str
+    chunks: list[Chunk]
+
+
+@dataclass
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass
+class Discovery:
+    files: list[Path] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def discover(paths: Iterable[Path]) -> Discovery:
+    """Files to ingest: named files as given, folders searched recursively for .txt/.md/.pdf."""
+    found = Discovery()
+    for path in map(Path, paths):
+        if path.is_dir():
+            found.files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                                      and not p.name.startswith(".")))
+        elif path.exists():
+            found.files.append(path)
+        else:
+            found.skipped.append(Skipped(str(path), "no such file or folder"))
+    return found
+
+
+def parse_file(path: Path, chunk_chars: int = 900, overlap: int = 1) -> ParsedFile:
+    """Load, parse and chunk one file; raises :class:`UnreadableFile`."""
+    document = load_document(path)
+    parser = parse_markdown if path.suffix.lower() in (".md", ".markdown") else parse_text
+    parsed = parser(document.text, document.doc)
+    chunks = make_chunks(document, parsed, chunk_chars, overlap)
+    if not chunks:
+        raise UnreadableFile(str(path), "no text content found")
+    return ParsedFile(document, parsed.title, chunks)
+
+
+def parse_files(
+    files: Iterable[Path], chunk_chars: int = 900, overlap: int = 1, on_file: Callable[[Path], None] | None = None
+) -> tuple[list[ParsedFile], list[Skipped]]:
+    """Parse every file; one bad file is reported in the skipped list, never aborting the rest."""
+    parsed, skipped = [], []
+    for path in files:
+        try:
+            parsed.append(parse_file(path, chunk_chars, overlap))
+        except UnreadableFile as exc:
+            skipped.append(Skipped(exc.path, exc.reason))
+        except Exception as exc:  # a parser bug on one odd file must not lose the others
+            skipped.append(Skipped(str(path), f"could not be parsed ({type(exc).__name__}: {exc})"))
+        if on_file:
+            on_file(path)
+    return parsed, skipped

@@ -1,0 +1,47 @@
+"""Sentence boundaries with character offsets, aware of scholarly abbreviations."""
+from __future__ import annotations
+
+import re
+
+# A boundary: sentence-final punctuation (optionally closed by a quote, bracket or citation),
+# then whitespace, then something that can start a sentence.
+_BOUNDARY = re.compile(r"[.!?](?:[\"')\]]|\s?\[\d[\d,\s–-]*\])*\s+(?=[\"'(\[]?[A-Z0-9])")
+_ABBREVIATIONS = {
+    "al", "e.g", "i.e", "fig", "figs", "eq", "eqs", "vs", "etc", "cf", "approx", "no", "nos", "vol", "pp",
+    "ref", "refs", "sec", "dr", "prof", "mr", "ms", "inc", "ltd", "co", "jr", "sr", "st", "tab", "ch", "resp",
+}
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """True when the period at ``dot`` ends an abbreviation or an initial, not a sentence."""
+    start = dot
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "."):
+        start -= 1
+    word = text[start:dot].lower()
+    if word in _ABBREVIATIONS:
+        return True
+    return len(word) == 1 and word.isalpha() and text[start].isupper()  # an initial such as "H."
+
+
+def sentence_spans(text: str, offset: int = 0, min_chars: int = 1) -> list[tuple[int, int]]:
+    """Spans ``(start, end)`` of the sentences in ``text``, shifted by ``offset``; newlines also split."""
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        begin = line.start()
+        for match in _BOUNDARY.finditer(text, line.start(), line.end()):
+            if text[match.start()] == "." and _is_abbreviation(text, match.start()):
+                continue
+            end = match.end() - (len(match.group()) - len(match.group().rstrip()))
+            _append(spans, text, begin, end, min_chars)
+            begin = match.end()
+        _append(spans, text, begin, line.end(), min_chars)
+    return [(s + offset, e + offset) for s, e in spans]
+
+
+def _append(spans: list[tuple[int, int]], text: str, start: int, end: int, min_chars: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end - start >= min_chars:
+        spans.append((start, end))

@@ -1,0 +1,140 @@
+"""Find the structure of a plain-text (or PDF-extracted) survey: title, headings, paragraphs,
+tables, captions and the reference list; drop publisher boilerplate after the article."""
+from __future__ import annotations
+
+import re
+
+from ingest import boilerplate, tables
+from ingest.blocks import Block, Line, ParsedDocument, split_lines
+from ingest.references import REFERENCE_HEADINGS, entry_start, parse_reference
+
+_NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+([A-Z][^\t]*)$")
+_STRUCTURAL = re.compile(
+    r"^(abstract|introduction|references|bibliography|acknowledge?ments?|conclusions?|discussion|"
+    r"keywords?|appendix|related work|methods?|results)\s*:?$",
+    re.I,
+)
+_DATE = re.compile(
+    r"^\d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{4}$", re.I
+)
+CAPTION = re.compile(r"^(?:Table|Fig\.?|Figure)\s*\.?\s*(\d+)\s*[.:]", re.I)
+MINOR_LEVEL = 9
+
+
+def heading(line: str, next_line: str, prev_blank: bool) -> tuple[int, str] | None:
+    """``(level, title)`` when ``line`` is a section heading."""
+    text = line.strip()
+    if not text or "\t" in line or len(text) > 120 or text[-1] in ".,;:)" or CAPTION.match(text):
+        return None
+    if "@" in text or "http" in text or _DATE.match(text):
+        return None
+    numbered = _NUMBERED.match(text)
+    if numbered and len(text.split()) <= 14 and int(numbered.group(1).split(".")[0]) <= 30:
+        return numbered.group(1).count(".") + 1, text
+    if _STRUCTURAL.match(text):
+        return 1, text.rstrip(":")
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters) and len(text.split()) <= 10:
+        return 1, text
+    words = text.split()
+    if (
+        prev_blank
+        and len(words) <= 6
+        and text[0].isupper()
+        and len(next_line) > 200
+        and sum(w[0].isupper() for w in words if w[0].isalpha()) >= max(1, len(words) // 2)
+    ):
+        return MINOR_LEVEL, text
+    return None
+
+
+def find_title(lines: list[Line], fallback: str) -> str:
+    """The first substantial line that reads like a title (not a sentence, heading or e-mail)."""
+    for line in lines[:40]:
+        text = line.text.strip()
+        if 4 <= len(text.split()) <= 30 and len(text) <= 250 and not text.endswith(".") and "@" not in text:
+            if not _NUMBERED.match(text) and "\t" not in text:
+                return text.lstrip("# ").strip()
+    return fallback
+
+
+class _SectionStack:
+    def __init__(self) -> None:
+        self.items: list[tuple[int, str]] = []
+
+    def push(self, level: int, title: str) -> None:
+        self.items = [item for item in self.items if item[0] < level] + [(level, title)]
+
+    def path(self) -> list[str]:
+        return [title for _, title in self.items]
+
+
+def parse_text(text: str, doc_name: str) -> ParsedDocument:
+    """Parse a text document into blocks; references become their own entries."""
+    lines = split_lines(text)
+    lines = lines[: boilerplate.article_end(lines)]
+    title = find_title(lines, doc_name)
+    stack = _SectionStack()
+    blocks: list[Block] = []
+    references = {}
+    paragraph: list[Line] = []
+    ref_lines: list[tuple[int, list[Line]]] = []
+    table = tables.TableBuilder()
+    in_references = False
+
+    def flush_paragraph() -> None:
+        if paragraph:
+            blocks.append(Block("text", paragraph[0].start, paragraph[-1].end, paragraph[0].number,
+                                paragraph[-1].number, stack.path()))
+            paragraph.clear()
+
+    for index, line in enumerate(lines):
+        stripped = line.text.strip()
+        next_text = next((ln.text for ln in lines[index + 1: index + 3] if ln.text.strip()), "")
+        prev_blank = index == 0 or not lines[index - 1].text.strip()
+        if not stripped:
+            flush_paragraph()
+            continue
+        if table.accepts(line):
+            flush_paragraph()
+            table.add(line, stack.path())
+            continue
+        blocks.extend(table.finish())
+        found = None if in_references and entry_start(line.text) else heading(line.text, next_text, prev_blank)
+        if found and stripped != title:
+            flush_paragraph()
+            stack.push(*found)
+            in_references = bool(REFERENCE_HEADINGS.match(found[1]))
+            continue
+        if in_references:
+            entry = entry_start(line.text)
+            if entry:
+                ref_lines.append((entry[0], [line]))
+                continue
+            if ref_lines and not CAPTION.match(stripped) and not prev_blank:
+                ref_lines[-1][1].append(line)
+                continue
+            if CAPTION.match(stripped):
+                in_references = False
+                stack.push(1, "Figures and tables")
+        caption = CAPTION.match(stripped)
+        if caption:
+            flush_paragraph()
+            table.caption(stripped)
+        paragraph.append(line)
+        if caption:
+            flush_paragraph()
+    flush_paragraph()
+    blocks.extend(table.finish())
+    for number, entry_lines in ref_lines:
+        raw = " ".join(entry_start(entry_lines[0].text)[1:] + tuple(ln.text.strip() for ln in entry_lines[1:]))
+        references[number] = parse_reference(number, raw)
+        blocks.append(Block("reference", entry_lines[0].start, entry_lines[-1].end, entry_lines[0].number,
+                            entry_lines[-1].number, ["References"], text=f"[{number}] {raw}",
+                            fields=_reference_fields(references[number])))
+    return ParsedDocument(title=title, blocks=blocks, references=references)
+
+
+def _reference_fields(ref) -> dict[str, str]:
+    fields = {"number": str(ref.number), "authors": ref.authors, "title": ref.title, "venue": ref.venue, "year": ref.year}
+    return {k: v for k, v in fields.items() if v}
