@@ -13,6 +13,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from index import vectors as faiss_ops
+from index.entities import EntityIndex
 from index.store import StoredIndex
 from index.text import content_terms, tokenize
 from ingest.records import Chunk
@@ -74,16 +75,18 @@ def _rank_order(scores: np.ndarray, allowed: np.ndarray | None, n: int) -> list[
 class Retriever:
     """Search one stored index; the embedder is loaded on the first dense query."""
 
-    def __init__(self, store: StoredIndex, embedder_factory, rrf_k: int = 60, candidate_k: int = 50,
-                 dense_weight: float = 1.0, bm25_weight: float = 1.0, doc_prior_weight: float = 1.0,
-                 ef_search: int = 128, nprobe: int = 32):
+    def __init__(self, store: StoredIndex, embedder_factory, fusion: str = "weighted", rrf_k: int = 60,
+                 candidate_k: int = 50, dense_weight: float = 0.25, bm25_weight: float = 1.0,
+                 doc_prior_weight: float = 0.1, entity_weight: float = 0.3, ef_search: int = 128, nprobe: int = 32):
         self.store = store
         self.chunks = store.chunks
         self._embedder_factory = embedder_factory
         self._embedder = None
         self.rrf_k, self.candidate_k = rrf_k, candidate_k
         self.weights = {"dense": dense_weight, "bm25": bm25_weight}
-        self.doc_prior_weight = doc_prior_weight
+        self.fusion = fusion
+        self.doc_prior_weight, self.entity_weight = doc_prior_weight, entity_weight
+        self.entities = EntityIndex(store.chunks)
         faiss_ops.tune(store.dense, ef_search, nprobe)
         self._doc_terms = {name: content_terms(f"{meta.get('title', '')} {Path(name).stem.replace('-', ' ')}")
                            for name, meta in store.manifest.get("documents", {}).items()}
@@ -135,21 +138,40 @@ class Retriever:
             rankings["dense"] = self.dense_scores(query, n, allowed)
         if mode in ("hybrid", "bm25"):
             rankings["bm25"] = self.bm25_scores(query, n, allowed)
-        prior = self.doc_prior(query) if mode == "hybrid" else {}
         hits: dict[int, Hit] = {}
         for name, scored in rankings.items():
             for rank, (position, score) in enumerate(scored.items(), start=1):
                 hit = hits.setdefault(position, Hit(self.chunks[position], 0.0))
-                hit.score += (self.weights[name] if mode == "hybrid" else 1.0) / (self.rrf_k + rank)
                 setattr(hit, f"{name}_rank", rank)
                 setattr(hit, f"{name}_score", score)
-        for hit in hits.values():
-            hit.prior = prior.get(hit.chunk.doc, 0.0)
-            hit.score += self.doc_prior_weight * hit.prior / (self.rrf_k + 1)
+        if mode == "hybrid":
+            self._fuse(query, hits, rankings, allowed)
+        else:
+            for hit in hits.values():
+                hit.score = getattr(hit, f"{mode}_score")
         ranked = sorted(hits.values(), key=lambda h: -h.score)[:k]
         for rank, hit in enumerate(ranked, start=1):
             hit.rank = rank
         return ranked
+
+    def _fuse(self, query: str, hits: dict[int, Hit], rankings: dict, allowed: np.ndarray | None) -> None:
+        """Hybrid score: weighted retriever scores (min-max normalised, or reciprocal ranks for
+        ``rrf``), plus the named-survey prior and a bonus for records the question names."""
+        named = [p for p in self.entities.lookup(query) if allowed is None or allowed[p]]
+        for position in named:
+            hits.setdefault(position, Hit(self.chunks[position], 0.0))
+        prior = self.doc_prior(query)
+        unit = 1.0 / (self.rrf_k + 1) if self.fusion == "rrf" else 1.0
+        for name, scored in rankings.items():
+            values = list(scored.values())
+            low, high = (min(values), max(values)) if values else (0.0, 1.0)
+            for rank, (position, score) in enumerate(scored.items(), start=1):
+                part = 1.0 / (self.rrf_k + rank) if self.fusion == "rrf" else (score - low) / (high - low or 1.0)
+                hits[position].score += self.weights[name] * part
+        named_set = set(named)
+        for position, hit in hits.items():
+            hit.prior = prior.get(hit.chunk.doc, 0.0)
+            hit.score += unit * (self.doc_prior_weight * hit.prior + self.entity_weight * (position in named_set))
 
 
 class SurveyRetriever(BaseRetriever):
@@ -174,7 +196,8 @@ def make_retriever(settings, store: StoredIndex | None = None) -> Retriever:
     store = store or load_index(settings.index_dir, shaping_settings(settings))
     return Retriever(
         store, lambda: make_embedder(settings.embedding_model, settings.embedding_batch_size),
-        rrf_k=settings.rrf_k, candidate_k=settings.candidate_k, dense_weight=settings.dense_weight,
-        bm25_weight=settings.bm25_weight, doc_prior_weight=settings.doc_prior_weight,
+        fusion=settings.fusion, rrf_k=settings.rrf_k, candidate_k=settings.candidate_k,
+        dense_weight=settings.dense_weight, bm25_weight=settings.bm25_weight,
+        doc_prior_weight=settings.doc_prior_weight, entity_weight=settings.entity_weight,
         ef_search=settings.hnsw_ef_search, nprobe=settings.ivf_nprobe,
     )

@@ -54,3 +54,15 @@ def split_lines(text: str) -> list[Line]:
         raw = match.group().rstrip("\n").rstrip("\r")
         lines.append(Line(number, match.start(), match.start() + len(raw), raw))
     return lines
+
+
+def attach_headings(blocks: list[Block], headings: list[tuple[Line, list[str]]]) -> None:
+    """Extend the first block under each heading to start at the heading line, so the passage
+    (and its citation span) includes the heading."""
+    ordered = sorted(blocks, key=lambda b: b.start)
+    position = 0
+    for line, section in headings:
+        while position < len(ordered) and ordered[position].start < line.end:
+            position += 1
+        if position < len(ordered) and ordered[position].section == section:
+            ordered[position].start, ordered[position].line_start = line.start, line.number

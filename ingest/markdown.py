@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.blocks import Block, Line, ParsedDocument, split_lines
+from ingest.blocks import Block, Line, ParsedDocument, attach_headings, split_lines
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*$")
 _SUMMARY = re.compile(r"^\s*<summary>(.+?)</summary>\s*$")
@@ -66,6 +66,7 @@ def parse_markdown(text: str, doc_name: str) -> ParsedDocument:
     current: list[Line] = []
     current_kind = ""
     outline: dict[tuple[str, ...], int] = {}
+    headings: list[tuple[Line, list[str]]] = []
 
     def path() -> list[str]:
         return [t for _, t, _ in stack]
@@ -92,6 +93,7 @@ def parse_markdown(text: str, doc_name: str) -> ParsedDocument:
             level, name = (len(heading.group(1)), heading.group(2)) if heading else (SUMMARY_LEVEL, summary.group(1))
             stack[:] = [s for s in stack if s[0] < level] + [(level, _strip_markup(name), line)]
             outline.setdefault(tuple(path()), 0)
+            headings.append((line, path()))
         elif line.text.strip() == "</details>" and current_kind != "item":
             stack[:] = [s for s in stack if s[0] < SUMMARY_LEVEL]
         elif _ITEM.match(line.text):
@@ -108,6 +110,7 @@ def parse_markdown(text: str, doc_name: str) -> ParsedDocument:
             current_kind = "text"
             current.append(line)
     flush()
+    attach_headings(blocks, headings)
     blocks.extend(_outline_blocks(lines, outline))
     return ParsedDocument(title=title, blocks=blocks, references={})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ingest import boilerplate, tables
-from ingest.blocks import Block, Line, ParsedDocument, split_lines
+from ingest.blocks import Block, Line, ParsedDocument, attach_headings, split_lines
 from ingest.references import REFERENCE_HEADINGS, entry_start, parse_reference
 
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+([A-Z][^\t]*)$")
@@ -81,6 +81,7 @@ def parse_text(text: str, doc_name: str) -> ParsedDocument:
     ref_lines: list[tuple[int, list[Line]]] = []
     table = tables.TableBuilder()
     in_references = False
+    headings: list[tuple[Line, list[str]]] = []
 
     def flush_paragraph() -> None:
         if paragraph:
@@ -104,6 +105,7 @@ def parse_text(text: str, doc_name: str) -> ParsedDocument:
         if found and stripped != title:
             flush_paragraph()
             stack.push(*found)
+            headings.append((line, stack.path()))
             in_references = bool(REFERENCE_HEADINGS.match(found[1]))
             continue
         if in_references:
@@ -126,6 +128,7 @@ def parse_text(text: str, doc_name: str) -> ParsedDocument:
             flush_paragraph()
     flush_paragraph()
     blocks.extend(table.finish())
+    attach_headings(blocks, headings)
     for number, entry_lines in ref_lines:
         raw = " ".join(entry_start(entry_lines[0].text)[1:] + tuple(ln.text.strip() for ln in entry_lines[1:]))
         references[number] = parse_reference(number, raw)

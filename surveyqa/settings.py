@@ -41,10 +41,14 @@ class Settings(BaseSettings):
     retrieval_mode: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Default retriever.")
     top_k: int = Field(5, description="Passages returned per question.")
     candidate_k: int = Field(50, description="Candidates each retriever contributes before fusion.")
+    fusion: Literal["weighted", "rrf"] = Field(
+        "weighted", description="Hybrid fusion: weighted min-max-normalised scores, or reciprocal rank fusion."
+    )
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
-    dense_weight: float = Field(1.0, description="Weight of the dense ranking in fusion.")
-    bm25_weight: float = Field(1.0, description="Weight of the BM25 ranking in fusion.")
-    doc_prior_weight: float = Field(1.0, description="Weight of the 'which survey is this question about' prior in fusion.")
+    dense_weight: float = Field(0.25, description="Weight of the dense retriever in hybrid fusion.")
+    bm25_weight: float = Field(1.0, description="Weight of the BM25 retriever in hybrid fusion.")
+    doc_prior_weight: float = Field(0.1, description="Weight of the 'which survey is this question about' prior.")
+    entity_weight: float = Field(0.3, description="Bonus for records (table rows, listed papers) the question names.")
     abstain_threshold: float = Field(0.35, description="Answer support below this score abstains (calibrated on the dev set).")
     max_answer_sentences: int = Field(3, description="Most sentences in an extractive answer.")
     max_answer_chars: int = Field(560, description="Hard cap on extractive answer length.")

@@ -1,0 +1,56 @@
+"""Names of the things the surveys catalogue (table-row models, listed papers, cited titles) and
+where they occur, so a question naming ``CLIP`` or ``SAM-Med2D`` finds exactly those records."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from ingest.records import Chunk
+
+_NAME_FIELDS = re.compile(r"^(models?|methods?|names?|model name)$", re.I)
+_CITATION = re.compile(r"\s*\[[\d,\s–-]+\]\s*")
+_SHORT_NAME = 4
+
+
+def clean_name(text: str) -> str:
+    """A record's name without citation markers and stray punctuation."""
+    return _CITATION.sub(" ", text).strip(" .,;:*")
+
+
+def record_name(chunk: Chunk) -> str:
+    """The name a table row, list item or reference entry is about ('' for prose)."""
+    fields = chunk.fields
+    if chunk.kind == "table-row" and fields:
+        key = next((k for k in fields if _NAME_FIELDS.match(k)), next(iter(fields)))
+        return clean_name(fields[key])
+    title = fields.get("Title") or fields.get("title") or ""
+    if chunk.kind in ("list-item", "reference") and ":" in title:
+        head = title.split(":", 1)[0]
+        return clean_name(head) if len(head.split()) <= 4 else ""
+    return ""
+
+
+def _pattern(name: str) -> re.Pattern:
+    flags = 0 if len(name) <= _SHORT_NAME else re.I
+    return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flags)
+
+
+class EntityIndex:
+    """Record names → chunk positions; finds the names a question mentions."""
+
+    def __init__(self, chunks: list[Chunk]):
+        self.positions: dict[str, list[int]] = defaultdict(list)
+        for position, chunk in enumerate(chunks):
+            name = record_name(chunk)
+            if len(name) >= 2 and any(c.isalpha() for c in name):
+                self.positions[name].append(position)
+        self._patterns = {name: _pattern(name) for name in self.positions}
+
+    def mentioned(self, text: str) -> list[str]:
+        """Names occurring in ``text``; a name inside a longer matched name is dropped."""
+        found = [name for name, pattern in self._patterns.items() if pattern.search(text)]
+        return [n for n in found if not any(n != m and n.lower() in m.lower() for m in found)]
+
+    def lookup(self, text: str) -> list[int]:
+        """Chunk positions of every record named in ``text``."""
+        return [p for name in self.mentioned(text) for p in self.positions[name]]
