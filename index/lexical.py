@@ -15,6 +15,7 @@ class LexicalIndex:
     def __init__(self, model: bm25s.BM25, size: int):
         self._model = model
         self.size = size
+        self._idf: np.ndarray | None = None
 
     @classmethod
     def build(cls, texts: list[str]) -> "LexicalIndex":
@@ -29,6 +30,15 @@ class LexicalIndex:
     def load(cls, folder: Path, size: int) -> "LexicalIndex":
         model = bm25s.BM25.load(str(folder), allow_pickle=False, mmap=False, show_progress=False)
         return cls(model, size)
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of a (tokenised) term; unseen terms get the maximum."""
+        if self._idf is None:
+            indptr = np.asarray(self._model.scores["indptr"])
+            df = np.diff(indptr).astype(np.float64)
+            self._idf = np.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
+        column = self._model.vocab_dict.get(token)
+        return float(self._idf[column]) if column is not None else float(np.log(1.0 + (self.size + 0.5) / 0.5))
 
     def scores(self, query: str) -> np.ndarray:
         """One BM25 score per chunk (zeros when no query term is known)."""

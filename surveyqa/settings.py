@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     doc_prior_weight: float = Field(0.1, description="Weight of the 'which survey is this question about' prior.")
     entity_weight: float = Field(0.3, description="Bonus for records (table rows, listed papers) the question names.")
     abstain_threshold: float = Field(0.35, description="Answer support below this score abstains (calibrated on the dev set).")
+    answer_candidates: int = Field(8, description="Top passages the answerer draws sentences from.")
     max_answer_sentences: int = Field(3, description="Most sentences in an extractive answer.")
     max_answer_chars: int = Field(560, description="Hard cap on extractive answer length.")
     max_question_chars: int = Field(2000, description="Longer questions are rejected with a clear error.")

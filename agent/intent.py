@@ -1,0 +1,31 @@
+"""What kind of answer a question asks for, from its wording (interrogatives and cue words)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NUMERIC = re.compile(r"\b(how (many|much|large|big|long|small|fast)|what (percentage|proportion|fraction|number|size|ratio)|"
+                      r"number of|size of|by how much|how .* (cut|reduce|improve))\b", re.I)
+_BIBLIO = re.compile(r"\b(who (wrote|authored|are the authors)|authors?|authored|published|venue|journal|conference|"
+                     r"proceedings|cited?|cites|citation|reference[sd]?|publication)\b", re.I)
+_ATTRIBUTE = re.compile(r"\b(backbone|encoder|architecture|dataset|data ?set|training data|data (size|scale|volume|quantity)|"
+                        r"scale|parameters?|param|date|year|modalit(y|ies)|table|column)\b", re.I)
+_LIST = re.compile(r"^\s*(which|what are|list|name)\b|\b(which (ones|models|datasets))\b", re.I)
+
+
+@dataclass(frozen=True)
+class Intent:
+    numeric: bool = False
+    bibliographic: bool = False
+    attribute: bool = False
+    listing: bool = False
+
+
+def detect_intent(question: str) -> Intent:
+    """Flags for the answer types the question asks for (several may hold)."""
+    return Intent(
+        numeric=bool(_NUMERIC.search(question)),
+        bibliographic=bool(_BIBLIO.search(question)),
+        attribute=bool(_ATTRIBUTE.search(question)),
+        listing=bool(_LIST.search(question)),
+    )

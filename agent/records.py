@@ -1,0 +1,70 @@
+"""The answer record shared by the CLI, batch, eval and the UI (schema of data/eval/README.md)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Citation:
+    """One cited passage: ``start:end`` is the passage (chunk) span in the document's text,
+    ``quote_start:quote_end`` the sentence(s) the answer took from it."""
+
+    marker: int
+    chunk_id: str
+    doc: str
+    doc_title: str
+    start: int
+    end: int
+    text: str
+    section: str
+    page: int | None
+    lines: list[int]
+    quote: str
+    quote_start: int
+    quote_end: int
+    kind: str = "text"
+    reference: str | None = None
+
+
+@dataclass
+class Passage:
+    """One retrieved passage, in rank order."""
+
+    rank: int
+    chunk_id: str
+    doc: str
+    start: int
+    end: int
+    text: str
+    score: float
+    section: str = ""
+    kind: str = "text"
+    page: int | None = None
+
+
+@dataclass
+class Answer:
+    """A question's answer with inline ``[n]`` markers, its citations and the retrieved passages."""
+
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    retrieved: list[Passage] = field(default_factory=list)
+    mode: str = "extractive"
+    latency_ms: float = 0.0
+    id: str | None = None
+    support: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Answer":
+        data = dict(data)
+        data["citations"] = [Citation(**c) for c in data.get("citations", [])]
+        data["retrieved"] = [Passage(**p) for p in data.get("retrieved", [])]
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})

@@ -1,0 +1,83 @@
+"""SurveyQA's public entry point: one object that answers, searches and lists documents.
+The CLI, batch, eval and the UI call only this."""
+from __future__ import annotations
+
+import threading
+import time
+
+from agent.citations import attach_citations
+from agent.extractive import ExtractiveAnswerer
+from agent.records import Answer, Passage
+from index.retrieval import Filters, Hit, Retriever, make_retriever
+from surveyqa.settings import Settings, load_settings
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, too long)."""
+
+
+ABSTAIN_TEXT = "The surveys do not answer this question."
+
+
+def passages(hits: list[Hit]) -> list[Passage]:
+    return [Passage(rank=h.rank, chunk_id=h.chunk.id, doc=h.chunk.doc, start=h.chunk.start, end=h.chunk.end,
+                    text=h.chunk.text, score=round(h.score, 6), section=h.chunk.section_path, kind=h.chunk.kind,
+                    page=h.chunk.page) for h in hits]
+
+
+class SurveyQA:
+    """Answers questions over one index; safe to share between threads (the index is read-only)."""
+
+    def __init__(self, settings: Settings | None = None, retriever: Retriever | None = None):
+        self.settings = settings or load_settings()
+        self._retriever = retriever
+        self._lock = threading.Lock()
+
+    @property
+    def retriever(self) -> Retriever:
+        with self._lock:
+            if self._retriever is None:
+                self._retriever = make_retriever(self.settings)
+            return self._retriever
+
+    def reload(self) -> None:
+        """Pick up a newly written index version."""
+        with self._lock:
+            self._retriever = None
+
+    @property
+    def doc_texts(self) -> dict[str, str]:
+        return {name: doc.text for name, doc in self.retriever.store.documents.items()}
+
+    def check_question(self, question: str) -> str:
+        question = (question or "").strip()
+        if not question:
+            raise QuestionError("the question is empty")
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionError(f"the question has {len(question)} characters; the limit is "
+                                f"{self.settings.max_question_chars} (SURVEYQA_MAX_QUESTION_CHARS)")
+        return question
+
+    def search(self, query: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None) -> list[Hit]:
+        query = self.check_question(query)
+        return self.retriever.search(query, k or self.settings.top_k, mode or self.settings.retrieval_mode, filters)
+
+    def ask(self, question: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None,
+            question_id: str | None = None) -> Answer:
+        """Answer with citations, or abstain; never guesses beyond the retrieved passages."""
+        started = time.perf_counter()
+        question = self.check_question(question)
+        k = k or self.settings.top_k
+        retriever = self.retriever
+        hits = retriever.search(question, max(k, self.settings.answer_candidates), mode or self.settings.retrieval_mode, filters)
+        answerer = ExtractiveAnswerer(retriever.store.lexical.idf, self.settings.max_answer_sentences,
+                                      self.settings.max_answer_chars, self.settings.abstain_threshold)
+        texts = self.doc_texts
+        claims, support = answerer.compose(question, hits[: self.settings.answer_candidates], texts)
+        retrieved = passages(hits[:k])
+        if not claims or answerer.abstains(support):
+            return Answer(question, ABSTAIN_TEXT, True, [], retrieved, "extractive",
+                          round((time.perf_counter() - started) * 1000, 2), question_id, round(support, 4))
+        cited = attach_citations(claims, {h.chunk.id: h.chunk for h in hits}, texts)
+        return Answer(question, cited.answer, False, cited.citations, retrieved, "extractive",
+                      round((time.perf_counter() - started) * 1000, 2), question_id, round(support, 4), cited.warnings)

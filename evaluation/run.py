@@ -1,0 +1,59 @@
+"""Run a gold set through SurveyQA and write metrics.json and per_item.jsonl."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from agent.records import Answer
+from evaluation.gold import GoldItem, load_gold, locate_evidence
+from evaluation.metrics import compute_metrics, recall_curve
+
+Answerer = Callable[[GoldItem], Answer]
+
+
+@dataclass
+class EvalResult:
+    metrics: dict
+    records: list[dict]
+    per_item: list[dict]
+    curve: list[float]
+    warnings: list[str]
+
+
+def evaluate(items: list[GoldItem], answer: Answerer, doc_texts: dict[str, str], k: int = 5,
+             progress: Callable[[int, int], None] | None = None) -> EvalResult:
+    """Answer every item (a failing item is recorded as an abstention with its error) and score."""
+    warnings = locate_evidence(items, doc_texts)
+    records = []
+    for number, item in enumerate(items, start=1):
+        try:
+            record = answer(item).to_dict()
+        except Exception as exc:  # one failing question must not stop an evaluation
+            record = Answer(item.question, "", True, error=f"{type(exc).__name__}: {exc}").to_dict()
+        record["id"] = item.id
+        records.append(record)
+        if progress:
+            progress(number, len(items))
+    metrics, scores = compute_metrics(items, records, k)
+    metrics["warnings"] = warnings
+    per_item = [
+        {**record, "type": item.type, "difficulty": item.difficulty, "key_facts": item.key_facts,
+         "gold_answer": item.answer, "evidence": [{"doc": e.doc, "quote": e.quote, "start": e.start, "end": e.end}
+                                                  for e in item.evidence], "scores": score}
+        for item, record, score in zip(items, records, scores)
+    ]
+    return EvalResult(metrics, records, per_item, recall_curve(items, records), warnings)
+
+
+def write_results(result: EvalResult, out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "metrics.json").write_text(json.dumps(result.metrics, indent=2))
+    with (out_dir / "per_item.jsonl").open("w", encoding="utf-8") as handle:
+        for row in result.per_item:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def load_items(path: Path) -> list[GoldItem]:
+    return load_gold(path)
