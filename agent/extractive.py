@@ -3,103 +3,130 @@ passages that best cover the question, cite each one, or abstain when nothing su
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from agent.citations import Claim
 from agent.intent import Intent, detect_intent
-from index.retrieval import Hit
+from agent.table_lookup import focused_row, matching_rows
+from agent.units import Unit, units_of
+from index.retrieval import Hit, Retriever
 from index.text import tokenize
-from ingest.sentences import sentence_spans
+from ingest.references import cited_numbers
 
 _DIGIT = re.compile(r"\d")
-_MIN_SENTENCE = 25
+_MARKER_CONTEXT = re.compile(r"((?:\S+\s+){0,3}\S+)\s*\[(\d{1,4})(?:[,\s–-]+\d{1,4})*\]")
 
 
 @dataclass
-class Unit:
-    """A candidate piece of answer: a sentence, a table row, a list field or a reference entry."""
+class Draft:
+    """The claims chosen for an answer, how well the best one supports it, and any passages
+    the answerer looked up beyond the retrieved ones (rows of a scanned table)."""
 
-    hit: Hit
-    text: str
-    start: int
-    end: int
-    terms: frozenset
-    score: float = 0.0
-
-
-def units_of(hit: Hit, doc_text: str) -> list[Unit]:
-    """Split one retrieved chunk into answer candidates with their spans."""
-    chunk = hit.chunk
-    if chunk.kind == "text":
-        out = []
-        for start, end in sentence_spans(doc_text[chunk.start:chunk.end], chunk.start):
-            text = " ".join(doc_text[start:end].split())
-            if len(text) >= _MIN_SENTENCE:
-                out.append(Unit(hit, text, start, end, frozenset(tokenize(text))))
-        return out
-    if chunk.kind == "list-item":
-        title = chunk.fields.get("Title", "")
-        return [Unit(hit, f"{title} — {name}: {value}" if name != "Title" else title, chunk.start, chunk.end,
-                     frozenset(tokenize(f"{title} {name} {value}")))
-                for name, value in chunk.fields.items()]
-    context = f"{chunk.caption} " if chunk.kind == "table-row" else ""
-    return [Unit(hit, chunk.text, chunk.start, chunk.end, frozenset(tokenize(context + chunk.text)))]
+    claims: list[Claim]
+    support: float
+    extra_hits: list[Hit] = field(default_factory=list)
 
 
 class ExtractiveAnswerer:
     """Scores candidate units against the question and composes a short cited answer."""
 
-    def __init__(self, idf, max_units: int = 3, max_chars: int = 560, abstain_threshold: float = 0.35):
-        self.idf = idf
+    def __init__(self, retriever: Retriever, max_units: int = 3, max_chars: int = 560):
+        self.retriever = retriever
         self.max_units, self.max_chars = max_units, max_chars
-        self.abstain_threshold = abstain_threshold
 
-    def score(self, question_terms: dict[str, float], intent: Intent, unit: Unit) -> float:
-        """Share of the question's (idf-weighted) terms the unit contains, plus intent and rank bonuses."""
-        total = sum(question_terms.values()) or 1.0
-        coverage = sum(w for t, w in question_terms.items() if t in unit.terms) / total
-        bonus = 0.0
+    def question_weights(self, question: str) -> dict[str, float]:
+        """IDF weight of each question term; words that only name a survey weigh nothing."""
+        naming = self.retriever.doc_terms(self.retriever.doc_prior(question))
+        idf = self.retriever.store.lexical.idf
+        return {t: (0.0 if t in naming else idf(t)) for t in set(tokenize(question))}
+
+    def score(self, weights: dict[str, float], intent: Intent, unit: Unit) -> float:
+        """Share of the question's weighted terms the unit contains, plus intent and rank bonuses."""
+        total = sum(weights.values()) or 1.0
+        coverage = sum(w for t, w in weights.items() if t in unit.terms) / total
+        kind = unit.hit.chunk.kind
+        bonus = 0.05 / unit.hit.rank + (0.15 if unit.hit.named else 0.0)
         if intent.numeric and _DIGIT.search(unit.text):
             bonus += 0.1
-        if intent.bibliographic and unit.hit.chunk.kind in ("reference", "list-item"):
+        if intent.bibliographic and kind in ("reference", "list-item"):
             bonus += 0.1
-        if intent.attribute and unit.hit.chunk.kind == "table-row":
+        if intent.attribute and kind == "table-row":
             bonus += 0.05
-        return coverage + bonus + 0.05 / unit.hit.rank
+        return coverage + bonus
 
-    def compose(self, question: str, hits: list[Hit], doc_texts: dict[str, str]) -> tuple[list[Claim], float]:
-        """``(claims, support)``: the chosen units as cited claims and the best unit's score."""
+    def compose(self, question: str, hits: list[Hit], doc_texts: dict[str, str]) -> Draft:
         intent = detect_intent(question)
-        terms = {t: self.idf(t) for t in set(tokenize(question))}
+        weights = self.question_weights(question)
         units = [u for hit in hits for u in units_of(hit, doc_texts.get(hit.chunk.doc, ""))]
         for unit in units:
-            unit.score = self.score(terms, intent, unit)
+            unit.score = self.score(weights, intent, unit)
         units.sort(key=lambda u: -u.score)
         if not units:
-            return [], 0.0
-        chosen = self._select(units, terms)
-        return [Claim(self._fit(u.text), [(u.hit.chunk.id, u.start, u.end)]) for u in chosen], units[0].score
+            return Draft([], 0.0)
+        support = units[0].score
+        if intent.listing and units[0].hit.chunk.kind == "table-row":
+            listed = self._table_list(units[0].hit, weights)
+            if listed:
+                return Draft(listed[0], support, listed[1])
+        chosen = self._select(units, weights, len({h.chunk.doc for h in hits if h.prior > 0}) > 1)
+        claims = [Claim(self._render(u, weights), [(u.hit.chunk.id, u.start, u.end)]) for u in chosen]
+        if intent.bibliographic:
+            claims.extend(self._reference_claims(chosen[0], weights, hits))
+        return Draft(claims, support)
 
-    def _select(self, units: list[Unit], terms: dict[str, float]) -> list[Unit]:
-        """Greedy: the best unit, then units that add uncovered question terms and score close to it."""
+    def _render(self, unit: Unit, weights: dict[str, float]) -> str:
+        text = focused_row(unit.hit.chunk, weights) if unit.hit.chunk.kind == "table-row" else unit.text
+        limit = self.max_chars - 10
+        return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+    def _select(self, units: list[Unit], weights: dict[str, float], cross_doc: bool) -> list[Unit]:
+        """Greedy: the best unit, then units that add uncovered question terms (or, for a question
+        about several surveys, come from another survey) and score close to the best."""
         best = units[0]
-        chosen, covered, length = [best], set(best.terms) & set(terms), len(self._fit(best.text))
+        chosen, length = [best], len(self._render(best, weights))
+        covered = set(best.terms) & {t for t, w in weights.items() if w > 0}
         for unit in units[1:]:
             if len(chosen) >= self.max_units or unit.score < 0.6 * best.score:
                 break
-            gain = (set(unit.terms) & set(terms)) - covered
-            text = self._fit(unit.text)
-            if not gain or any(unit.text == c.text for c in chosen) or length + len(text) + 1 > self.max_chars:
+            gain = (set(unit.terms) & set(weights)) - covered
+            new_doc = cross_doc and unit.doc not in {c.doc for c in chosen}
+            text = self._render(unit, weights)
+            if (not gain and not new_doc) or any(text == self._render(c, weights) for c in chosen):
+                continue
+            if length + len(text) + 1 > self.max_chars:
                 continue
             chosen.append(unit)
             covered |= gain
             length += len(text) + 1
         return chosen
 
-    def _fit(self, text: str) -> str:
-        """Trim an over-long unit at a word boundary."""
-        limit = self.max_chars - 10
-        return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+    def _table_list(self, hit: Hit, weights: dict[str, float]) -> tuple[list[Claim], list[Hit]] | None:
+        """For "which rows ..." questions: every row of the best hit's table that matches."""
+        chunk = hit.chunk
+        rows = [c for c in self.retriever.chunks if c.kind == "table-row" and c.doc == chunk.doc and c.caption == chunk.caption]
+        chosen, distinguishing = matching_rows(rows, weights)
+        if not chosen:
+            return None
+        focus = {t: w for t, w in weights.items() if t in distinguishing}
+        claims = [Claim(focused_row(row, focus, limit=90), [(row.id, row.start, row.end)]) for row in chosen]
+        return claims, [Hit(row, 0.0) for row in chosen]
 
-    def abstains(self, support: float) -> bool:
-        return support < self.abstain_threshold
+    def _reference_claims(self, unit: Unit, weights: dict[str, float], hits: list[Hit]) -> list[Claim]:
+        """The reference entry of the paper the best sentence cites next to the question's words."""
+        chunk = unit.hit.chunk
+        if chunk.kind == "reference" or not chunk.refs:
+            return []
+        best, best_overlap = None, 0.0
+        for match in _MARKER_CONTEXT.finditer(unit.text):
+            overlap = sum(weights.get(t, 0.0) for t in set(tokenize(match.group(1))))
+            if overlap > best_overlap and match.group(2) in chunk.refs:
+                best, best_overlap = match.group(2), overlap
+        if best is None:
+            numbers = [str(n) for n in cited_numbers(unit.text) if str(n) in chunk.refs]
+            best = numbers[0] if len(numbers) == 1 else None
+        if best is None:
+            return []
+        entry = next((h.chunk for h in hits if h.chunk.kind == "reference" and h.chunk.doc == chunk.doc
+                      and h.chunk.fields.get("number") == best), None)
+        source = entry or chunk
+        return [Claim(f"Cited as {chunk.refs[best]}", [(source.id, source.start, source.end)])]

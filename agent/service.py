@@ -70,14 +70,14 @@ class SurveyQA:
         k = k or self.settings.top_k
         retriever = self.retriever
         hits = retriever.search(question, max(k, self.settings.answer_candidates), mode or self.settings.retrieval_mode, filters)
-        answerer = ExtractiveAnswerer(retriever.store.lexical.idf, self.settings.max_answer_sentences,
-                                      self.settings.max_answer_chars, self.settings.abstain_threshold)
+        answerer = ExtractiveAnswerer(retriever, self.settings.max_answer_sentences, self.settings.max_answer_chars)
         texts = self.doc_texts
-        claims, support = answerer.compose(question, hits[: self.settings.answer_candidates], texts)
+        draft = answerer.compose(question, hits[: self.settings.answer_candidates], texts)
         retrieved = passages(hits[:k])
-        if not claims or answerer.abstains(support):
+        support = round(draft.support, 4)
+        if not draft.claims or draft.support < self.settings.abstain_threshold:
             return Answer(question, ABSTAIN_TEXT, True, [], retrieved, "extractive",
-                          round((time.perf_counter() - started) * 1000, 2), question_id, round(support, 4))
-        cited = attach_citations(claims, {h.chunk.id: h.chunk for h in hits}, texts)
+                          round((time.perf_counter() - started) * 1000, 2), question_id, support)
+        cited = attach_citations(draft.claims, {h.chunk.id: h.chunk for h in hits + draft.extra_hits}, texts)
         return Answer(question, cited.answer, False, cited.citations, retrieved, "extractive",
-                      round((time.perf_counter() - started) * 1000, 2), question_id, round(support, 4), cited.warnings)
+                      round((time.perf_counter() - started) * 1000, 2), question_id, support, cited.warnings)

@@ -33,6 +33,7 @@ class Hit:
     dense_score: float | None = None
     bm25_score: float | None = None
     prior: float = 0.0
+    named: bool = False
 
     def to_document(self) -> Document:
         """The hit as a LangChain ``Document`` with all citation metadata."""
@@ -96,6 +97,10 @@ class Retriever:
         if self._embedder is None:
             self._embedder = self._embedder_factory()
         return self._embedder
+
+    def doc_terms(self, docs) -> set[str]:
+        """The title and file-name terms that identify ``docs``."""
+        return set().union(*(self._doc_terms.get(d, set()) for d in docs))
 
     def doc_prior(self, query: str) -> dict[str, float]:
         """How strongly the query names each document (0..1), from title and file-name words
@@ -171,7 +176,8 @@ class Retriever:
         named_set = set(named)
         for position, hit in hits.items():
             hit.prior = prior.get(hit.chunk.doc, 0.0)
-            hit.score += unit * (self.doc_prior_weight * hit.prior + self.entity_weight * (position in named_set))
+            hit.named = position in named_set
+            hit.score += unit * (self.doc_prior_weight * hit.prior + self.entity_weight * hit.named)
 
 
 class SurveyRetriever(BaseRetriever):

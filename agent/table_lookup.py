@@ -1,0 +1,44 @@
+"""Answers from tables: show a row's fields that the question asks about, and answer "which
+rows ..." questions by scanning every row of the table for the question's distinguishing terms."""
+from __future__ import annotations
+
+from index.entities import record_name
+from index.text import tokenize
+from ingest.records import Chunk
+
+MAX_LISTED_ROWS = 10
+
+
+def focused_row(chunk: Chunk, weights: dict[str, float], limit: int = 260) -> str:
+    """``Name — Field: value; ...`` with the fields whose header or value the question mentions first."""
+    if not chunk.fields:
+        return chunk.text
+    name = record_name(chunk)
+    scored = []
+    for order, (header, value) in enumerate(chunk.fields.items()):
+        if value == name or name and name in value and len(value) < len(name) + 8:
+            continue
+        hit = sum(weights.get(t, 0.0) for t in set(tokenize(f"{header} {value}")))
+        scored.append((-hit, order, f"{header}: {value}"))
+    parts, length = [], len(name)
+    for _, _, part in sorted(scored):
+        if length + len(part) > limit and parts:
+            break
+        parts.append(part)
+        length += len(part) + 2
+    return f"{name} — " + "; ".join(parts) if name else "; ".join(parts)
+
+
+def matching_rows(rows: list[Chunk], weights: dict[str, float]) -> tuple[list[Chunk], set[str]]:
+    """Rows that contain all of the question's distinguishing terms (terms found in some rows but
+    not all), with those terms; empty when no term distinguishes rows or too many rows match."""
+    row_terms = [set(tokenize(r.text)) for r in rows]
+    distinguishing = {t for t in weights if 0 < sum(t in terms for terms in row_terms) < len(rows)}
+    if not distinguishing:
+        return [], set()
+    scores = [sum(weights[t] for t in distinguishing & terms) for terms in row_terms]
+    best = max(scores)
+    chosen = [row for row, score in zip(rows, scores) if best > 0 and score >= best - 1e-9]
+    if not 2 <= len(chosen) <= MAX_LISTED_ROWS:
+        return [], set()
+    return chosen, distinguishing

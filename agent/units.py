@@ -1,0 +1,72 @@
+"""Answer candidates ("units") cut from retrieved chunks: sentences of prose, whole table rows,
+single fields of list entries (the digest split into sentences) and reference entries."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.retrieval import Hit
+from index.text import tokenize
+from ingest.sentences import sentence_spans
+
+_MIN_CHARS = 25
+_HEADING_LIKE = re.compile(r"^(#+\s|\d+(\.\d+)*\.?\s+\S+(\s\S+){0,10}$)")
+
+
+@dataclass
+class Unit:
+    """A candidate piece of answer with the document span it came from."""
+
+    hit: Hit
+    text: str
+    start: int
+    end: int
+    terms: frozenset
+    score: float = 0.0
+
+    @property
+    def doc(self) -> str:
+        return self.hit.chunk.doc
+
+
+def _sentences(hit: Hit, text: str, offset: int | None) -> list[Unit]:
+    """Sentence units of ``text``; spans are document offsets when ``offset`` is given,
+    else the chunk's span (rendered text that is not a verbatim slice of the document)."""
+    chunk, out = hit.chunk, []
+    for start, end in sentence_spans(text):
+        body = " ".join(text[start:end].split())
+        if len(body) < _MIN_CHARS or _HEADING_LIKE.match(body):
+            continue
+        span = (offset + start, offset + end) if offset is not None else (chunk.start, chunk.end)
+        out.append(Unit(hit, body, *span, frozenset(tokenize(body))))
+    return out
+
+
+def _short_title(title: str) -> str:
+    head = title.split(":", 1)[0]
+    return head if len(head) <= 60 else title[:57].rsplit(" ", 1)[0] + "…"
+
+
+def units_of(hit: Hit, doc_text: str) -> list[Unit]:
+    """Split one retrieved chunk into answer candidates."""
+    chunk = hit.chunk
+    if chunk.kind == "text":
+        verbatim = doc_text[chunk.start:chunk.end] == chunk.text
+        return _sentences(hit, chunk.text, chunk.start if verbatim else None)
+    if chunk.kind == "list-item":
+        title = chunk.fields.get("Title", "")
+        name = _short_title(title)
+        out = []
+        for field, value in chunk.fields.items():
+            if field == "Title":
+                text = title
+            elif len(value) > 200:
+                out.extend(Unit(u.hit, f"{name} ({field.lower()}): {u.text}", u.start, u.end,
+                                u.terms | frozenset(tokenize(name))) for u in _sentences(hit, value, None))
+                continue
+            else:
+                text = f"{name} — {field}: {value}"
+            out.append(Unit(hit, text, chunk.start, chunk.end, frozenset(tokenize(f"{title} {field} {value}"))))
+        return out
+    context = f"{chunk.caption} " if chunk.kind == "table-row" else ""
+    return [Unit(hit, chunk.text, chunk.start, chunk.end, frozenset(tokenize(context + chunk.text)))]
