@@ -14,7 +14,22 @@ from index.text import tokenize
 from ingest.references import cited_numbers
 
 _DIGIT = re.compile(r"\d")
+_BIBLIO_FIELDS = ("Authors", "Link", "Title")
+_DEFINING = re.compile(r"\b(is|are|refers? to|denotes?|defined as|consists? of|comprises?)\b|\):\s|:\s+they\b", re.I)
 _MARKER_CONTEXT = re.compile(r"((?:\S+\s+){0,3}\S+)\s*\[(\d{1,4})(?:[,\s–-]+\d{1,4})*\]")
+
+
+def _similar(a: Unit, b: Unit) -> bool:
+    """Near-duplicate units (the same sentence repeated, or a row and its echo)."""
+    if a.text == b.text:
+        return True
+    ta, tb = set(tokenize(a.text)), set(tokenize(b.text))
+    union = ta | tb
+    return bool(union) and len(ta & tb) / len(union) > 0.7
+
+
+def _adjacent(a: Unit, b: Unit) -> bool:
+    return a.hit is b.hit and abs(a.position - b.position) == 1
 
 
 @dataclass
@@ -48,10 +63,15 @@ class ExtractiveAnswerer:
         bonus = 0.05 / unit.hit.rank + (0.15 if unit.hit.named else 0.0)
         if intent.numeric and _DIGIT.search(unit.text):
             bonus += 0.1
-        if intent.bibliographic and kind in ("reference", "list-item"):
-            bonus += 0.1
+        if intent.bibliographic and (kind == "reference" or unit.field in _BIBLIO_FIELDS):
+            bonus += 0.15
+        bonus += 0.1 * unit.hit.prior
         if intent.attribute and kind == "table-row":
             bonus += 0.05
+        if intent.definition and _DEFINING.search(unit.text):
+            bonus += 0.05
+        if not unit.verbatim and kind == "text" and not intent.structure:
+            coverage *= 0.5  # derived records (section outlines) answer questions about structure
         return coverage + bonus
 
     def compose(self, question: str, hits: list[Hit], doc_texts: dict[str, str]) -> Draft:
@@ -80,25 +100,29 @@ class ExtractiveAnswerer:
         return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
     def _select(self, units: list[Unit], weights: dict[str, float], cross_doc: bool) -> list[Unit]:
-        """Greedy: the best unit, then units that add uncovered question terms (or, for a question
-        about several surveys, come from another survey) and score close to the best."""
+        """Greedy within the length budget: the best unit, then units scoring close to it that add
+        question terms, sit next to a chosen sentence, or (for several surveys) add another survey."""
         best = units[0]
         chosen, length = [best], len(self._render(best, weights))
         covered = set(best.terms) & {t for t, w in weights.items() if w > 0}
         for unit in units[1:]:
-            if len(chosen) >= self.max_units or unit.score < 0.6 * best.score:
+            if len(chosen) >= self.max_units:
                 break
+            beside = any(_adjacent(unit, c) for c in chosen)
+            if unit.score < (0.3 if beside else 0.5) * best.score:
+                continue
             gain = (set(unit.terms) & set(weights)) - covered
             new_doc = cross_doc and unit.doc not in {c.doc for c in chosen}
+            close = unit.score >= 0.85 * best.score
             text = self._render(unit, weights)
-            if (not gain and not new_doc) or any(text == self._render(c, weights) for c in chosen):
+            if not (gain or beside or new_doc or close) or any(_similar(unit, c) for c in chosen):
                 continue
             if length + len(text) + 1 > self.max_chars:
                 continue
             chosen.append(unit)
             covered |= gain
             length += len(text) + 1
-        return chosen
+        return sorted(chosen, key=lambda u: (u.hit.rank, u.position)) if len(chosen) > 1 else chosen
 
     def _table_list(self, hit: Hit, weights: dict[str, float]) -> tuple[list[Claim], list[Hit]] | None:
         """For "which rows ..." questions: every row of the best hit's table that matches."""

@@ -23,6 +23,9 @@ class Unit:
     end: int
     terms: frozenset
     score: float = 0.0
+    verbatim: bool = True
+    position: int = 0
+    field: str = ""
 
     @property
     def doc(self) -> str:
@@ -33,12 +36,12 @@ def _sentences(hit: Hit, text: str, offset: int | None) -> list[Unit]:
     """Sentence units of ``text``; spans are document offsets when ``offset`` is given,
     else the chunk's span (rendered text that is not a verbatim slice of the document)."""
     chunk, out = hit.chunk, []
-    for start, end in sentence_spans(text):
+    for position, (start, end) in enumerate(sentence_spans(text)):
         body = " ".join(text[start:end].split())
         if len(body) < _MIN_CHARS or _HEADING_LIKE.match(body):
             continue
         span = (offset + start, offset + end) if offset is not None else (chunk.start, chunk.end)
-        out.append(Unit(hit, body, *span, frozenset(tokenize(body))))
+        out.append(Unit(hit, body, *span, frozenset(tokenize(body)), verbatim=offset is not None, position=position))
     return out
 
 
@@ -52,7 +55,10 @@ def units_of(hit: Hit, doc_text: str) -> list[Unit]:
     chunk = hit.chunk
     if chunk.kind == "text":
         verbatim = doc_text[chunk.start:chunk.end] == chunk.text
-        return _sentences(hit, chunk.text, chunk.start if verbatim else None)
+        units = _sentences(hit, chunk.text, chunk.start if verbatim else None)
+        for unit in units:
+            unit.verbatim = verbatim
+        return units
     if chunk.kind == "list-item":
         title = chunk.fields.get("Title", "")
         name = _short_title(title)
@@ -62,11 +68,13 @@ def units_of(hit: Hit, doc_text: str) -> list[Unit]:
                 text = title
             elif len(value) > 200:
                 out.extend(Unit(u.hit, f"{name} ({field.lower()}): {u.text}", u.start, u.end,
-                                u.terms | frozenset(tokenize(name))) for u in _sentences(hit, value, None))
+                                u.terms | frozenset(tokenize(name)), position=u.position, field=field)
+                           for u in _sentences(hit, value, None))
                 continue
             else:
                 text = f"{name} — {field}: {value}"
-            out.append(Unit(hit, text, chunk.start, chunk.end, frozenset(tokenize(f"{title} {field} {value}"))))
+            out.append(Unit(hit, text, chunk.start, chunk.end, frozenset(tokenize(f"{title} {field} {value}")),
+                            position=len(out), field=field))
         return out
     context = f"{chunk.caption} " if chunk.kind == "table-row" else ""
     return [Unit(hit, chunk.text, chunk.start, chunk.end, frozenset(tokenize(context + chunk.text)))]

@@ -56,13 +56,15 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
-def attach_headings(blocks: list[Block], headings: list[tuple[Line, list[str]]]) -> None:
+def attach_headings(blocks: list[Block], headings: list[tuple[Line, list[str]]], text: str) -> None:
     """Extend the first block under each heading to start at the heading line, so the passage
-    (and its citation span) includes the heading."""
+    (and its citation span) includes the heading. Only done when nothing but blank lines lies
+    between the two: a span must not take in lines the parser dropped (badges, markup)."""
     ordered = sorted(blocks, key=lambda b: b.start)
     position = 0
     for line, section in headings:
         while position < len(ordered) and ordered[position].start < line.end:
             position += 1
-        if position < len(ordered) and ordered[position].section == section:
+        if (position < len(ordered) and ordered[position].section == section
+                and not text[line.end:ordered[position].start].strip()):
             ordered[position].start, ordered[position].line_start = line.start, line.number

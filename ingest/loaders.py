@@ -31,7 +31,7 @@ def load_document(path: Path) -> LoadedDocument:
     else:
         text = decode_text(str(path), data)
     if not text.strip():
-        raise UnreadableFile(str(path), "no text after decoding")
+        raise UnreadableFile(str(path), "empty file (no text after decoding)")
     return LoadedDocument(
         doc=path.name, path=str(path), text=text, checksum=hashlib.sha256(data).hexdigest(), pages=pages
     )

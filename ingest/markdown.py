@@ -94,7 +94,8 @@ def parse_markdown(text: str, doc_name: str) -> ParsedDocument:
             stack[:] = [s for s in stack if s[0] < level] + [(level, _strip_markup(name), line)]
             outline.setdefault(tuple(path()), 0)
             headings.append((line, path()))
-        elif line.text.strip() == "</details>" and current_kind != "item":
+        elif line.text.strip() == "</details>" and not (current_kind == "item" and _open_details(current)):
+            flush()  # closes a <summary> group (a digest's </details> belongs to its entry)
             stack[:] = [s for s in stack if s[0] < SUMMARY_LEVEL]
         elif _ITEM.match(line.text):
             flush()
@@ -110,9 +111,14 @@ def parse_markdown(text: str, doc_name: str) -> ParsedDocument:
             current_kind = "text"
             current.append(line)
     flush()
-    attach_headings(blocks, headings)
+    attach_headings(blocks, headings, text)
     blocks.extend(_outline_blocks(lines, outline))
     return ParsedDocument(title=title, blocks=blocks, references={})
+
+
+def _open_details(lines: list[Line]) -> bool:
+    """True when ``lines`` open more ``<details>`` than they close."""
+    return sum(ln.text.count("<details>") - ln.text.count("</details>") for ln in lines) > 0
 
 
 def _outline_blocks(lines: list[Line], outline: dict[tuple[str, ...], int]) -> list[Block]:

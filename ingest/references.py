@@ -8,7 +8,8 @@ from ingest.records import Reference
 REFERENCE_HEADINGS = re.compile(r"^(references|bibliography|literature cited|works cited|reference list)$", re.I)
 ENTRY_START = re.compile(r"^\s*(?:[-*]\s*)?(?:\[(\d{1,4})\]|(\d{1,4})\.)\s+(\S.*)$")
 _MARKER = re.compile(r"\[(\d{1,4}(?:\s*[-–,]\s*\d{1,4})*)\]")
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# A year, not the start of an arXiv id (``arXiv:2001.08361``) or a piece of a DOI or number.
+_YEAR = re.compile(r"(?<![\w.:/])(?:19|20)\d{2}(?!\d|\.\d)")
 _TRAILERS = re.compile(r"\s*\[(?:Google Scholar|CrossRef|PubMed|Green Version|Ref list)\]", re.I)
 _ITALIC = re.compile(r"\*([^*]+)\*")
 _PERSON = re.compile(r"^(?=.*\b[A-Z]\.)(?:[A-Z][\w'’.-]*\s?){1,6}$|^et al\.?$", re.U)
@@ -45,7 +46,7 @@ def _split_mdpi(plain: str, ref: Reference) -> None:
     if not match:
         return
     ref.authors, ref.title = match.group(1).strip(), match.group(2).strip()
-    ref.venue = re.split(r"\s(?:19|20)\d{2}\b", match.group(3))[0].strip(" ,.")
+    ref.venue = re.split(r"\s(?:19|20)\d{2}(?=[,;.]|$)", match.group(3))[0].strip(" ,.")
 
 
 def _split_comma_list(plain: str, italics: list[str], ref: Reference) -> None:
@@ -56,7 +57,8 @@ def _split_comma_list(plain: str, italics: list[str], ref: Reference) -> None:
     ref.authors = ", ".join(authors)
     rest = ", ".join(parts)
     if italics and italics[0] in rest:
-        ref.title, ref.venue = rest.split(italics[0])[0].strip(" ,."), italics[0].strip()
+        title = re.sub(r",\s*in:?$|\s+in:$", "", rest.split(italics[0])[0].strip(" ,."))  # "Title, in: *Proceedings*"
+        ref.title, ref.venue = title.strip(" ,."), italics[0].strip()
     elif parts:
         ref.title = parts[0]
         ref.venue = parts[1] if len(parts) > 1 and not _YEAR.fullmatch(parts[1]) else ""

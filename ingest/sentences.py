@@ -23,18 +23,32 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     return len(word) == 1 and word.isalpha() and text[start].isupper()  # an initial such as "H."
 
 
+def _segments(text: str):
+    """Stretches of ``text`` between hard line breaks; a break inside a sentence (no closing
+    punctuation before it, a lower-case word after it, as PDF extraction leaves) is soft."""
+    start = 0
+    for brk in re.finditer(r"\n\s*", text):
+        before, after = text[: brk.start()].rstrip()[-1:], text[brk.end(): brk.end() + 1]
+        if before and before not in ".!?:;" and after.islower():
+            continue
+        yield start, brk.start()
+        start = brk.end()
+    yield start, len(text)
+
+
 def sentence_spans(text: str, offset: int = 0, min_chars: int = 1) -> list[tuple[int, int]]:
-    """Spans ``(start, end)`` of the sentences in ``text``, shifted by ``offset``; newlines also split."""
+    """Spans ``(start, end)`` of the sentences in ``text``, shifted by ``offset``; line breaks
+    end a sentence unless they fall inside one."""
     spans: list[tuple[int, int]] = []
-    for line in re.finditer(r"[^\n]+", text):
-        begin = line.start()
-        for match in _BOUNDARY.finditer(text, line.start(), line.end()):
+    for seg_start, seg_end in _segments(text):
+        begin = seg_start
+        for match in _BOUNDARY.finditer(text, seg_start, seg_end):
             if text[match.start()] == "." and _is_abbreviation(text, match.start()):
                 continue
             end = match.end() - (len(match.group()) - len(match.group().rstrip()))
             _append(spans, text, begin, end, min_chars)
             begin = match.end()
-        _append(spans, text, begin, line.end(), min_chars)
+        _append(spans, text, begin, seg_end, min_chars)
     return [(s + offset, e + offset) for s, e in spans]
 
 

@@ -48,6 +48,13 @@ def heading(line: str, next_line: str, prev_blank: bool) -> tuple[int, str] | No
     return None
 
 
+def _continues(last: str, following: str) -> bool:
+    """True when a blank line falls inside a sentence (extraction artefact): no closing
+    punctuation before it and a lower-case word after it."""
+    last, following = last.rstrip(), following.lstrip()
+    return bool(last) and last[-1] not in ".!?:;" and following[:1].islower() and "\t" not in following
+
+
 def find_title(lines: list[Line], fallback: str) -> str:
     """The first substantial line that reads like a title (not a sentence, heading or e-mail)."""
     for line in lines[:40]:
@@ -94,7 +101,8 @@ def parse_text(text: str, doc_name: str) -> ParsedDocument:
         next_text = next((ln.text for ln in lines[index + 1: index + 3] if ln.text.strip()), "")
         prev_blank = index == 0 or not lines[index - 1].text.strip()
         if not stripped:
-            flush_paragraph()
+            if not (paragraph and _continues(paragraph[-1].text, next_text)):
+                flush_paragraph()
             continue
         if table.accepts(line):
             flush_paragraph()
@@ -113,7 +121,7 @@ def parse_text(text: str, doc_name: str) -> ParsedDocument:
             if entry:
                 ref_lines.append((entry[0], [line]))
                 continue
-            if ref_lines and not CAPTION.match(stripped) and not prev_blank:
+            if ref_lines and not CAPTION.match(stripped) and (not prev_blank or _unfinished(ref_lines[-1][1][-1])):
                 ref_lines[-1][1].append(line)
                 continue
             if CAPTION.match(stripped):
@@ -128,14 +136,33 @@ def parse_text(text: str, doc_name: str) -> ParsedDocument:
             flush_paragraph()
     flush_paragraph()
     blocks.extend(table.finish())
-    attach_headings(blocks, headings)
     for number, entry_lines in ref_lines:
-        raw = " ".join(entry_start(entry_lines[0].text)[1:] + tuple(ln.text.strip() for ln in entry_lines[1:]))
+        raw = _join_entry(entry_start(entry_lines[0].text)[1], [ln.text for ln in entry_lines[1:]])
         references[number] = parse_reference(number, raw)
         blocks.append(Block("reference", entry_lines[0].start, entry_lines[-1].end, entry_lines[0].number,
                             entry_lines[-1].number, ["References"], text=f"[{number}] {raw}",
                             fields=_reference_fields(references[number])))
+    attach_headings(blocks, headings, text)
     return ParsedDocument(title=title, blocks=blocks, references=references)
+
+
+def _unfinished(line: Line) -> bool:
+    """A reference line cut off mid-entry (``..., C. G. Snoek,`` or ``prompt learn-``), so the
+    entry goes on after a blank line such as a page break."""
+    return line.text.rstrip()[-1:] in (",", ";", ":", "-", "–", "&")
+
+
+def _join_entry(first: str, more: list[str]) -> str:
+    """One entry's text from its lines: list bullets on continuation lines dropped, a word
+    hyphenated across lines joined when the next line goes on in lower case."""
+    raw = first.strip()
+    for text in more:
+        text = re.sub(r"^[-*]\s+", "", text.strip())
+        if re.search(r"[a-z]-$", raw) and text[:1].islower():
+            raw = raw[:-1] + text
+        else:
+            raw = f"{raw} {text}"
+    return raw
 
 
 def _reference_fields(ref) -> dict[str, str]:

@@ -6,7 +6,8 @@ import re
 
 from ingest.blocks import Block, Line
 
-_MARK = re.compile(r"^[✓✔√●■xX✗]$")
+_MARK = re.compile(r"^[✓✔√●■xX]$")
+_NO_MARK = re.compile(r"^[✗✘]$")  # "not applicable": shown like an empty cell, never as a mark
 _TABLE_CAPTION = re.compile(r"^Table\s*\.?\s*\d+\s*[.:]", re.I)
 
 
@@ -24,7 +25,7 @@ def render_row(header: list[str], groups: list[str], cells: list[str]) -> tuple[
     fields: dict[str, str] = {}
     marks: dict[str, list[str]] = {}
     for col, value in enumerate(cells):
-        if not value:
+        if not value or _NO_MARK.match(value):
             continue
         name = header[col] if col < len(header) and header[col] else f"Column {col + 1}"
         if _MARK.match(value):
@@ -58,7 +59,8 @@ class TableBuilder:
         if line.text.count("\t") >= 2:
             return True
         row_like = len(text) <= 160 and len(text.split()) >= 3 and not text.endswith(".")
-        return self.space_rows and row_like and not _TABLE_CAPTION.match(text)
+        tab_table = bool(self.lines) and "\t" in self.lines[0].text  # a note under a tab table is not a row
+        return self.space_rows and row_like and not tab_table and not _TABLE_CAPTION.match(text)
 
     def add(self, line: Line, section: list[str]) -> None:
         if not self.lines:
@@ -71,11 +73,11 @@ class TableBuilder:
             self.space_rows = False
             return []
         lines, self.lines = self.lines, []
+        self.space_rows = False  # only the lines right under a ``Table N.`` caption may be space-separated
         if self.pending_caption:
             self.current_caption, self.pending_caption = self.pending_caption, ""
             self.header, self.groups = [], []
         if "\t" not in lines[0].text:
-            self.space_rows = False
             return self._space_rows(lines)
         rows = [_cells(line) for line in lines]
         headers = []

@@ -1,0 +1,78 @@
+"""Pipeline: a folder of mixed files yields the readable documents and a reasoned skip list."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from ingest import pipeline
+from ingest.pipeline import discover, parse_file, parse_files
+from tests.ingest.conftest import MINI
+
+
+@pytest.fixture
+def mixed_folder(tmp_path):
+    folder = tmp_path / "surveys"
+    (folder / "nested").mkdir(parents=True)
+    shutil.copy(MINI / "elsevier_survey.txt", folder / "a_good.txt")
+    shutil.copy(MINI / "paper_list.md", folder / "nested" / "b_list.md")
+    (folder / "c_latin1.txt").write_bytes("Résumé of médical imaging.\n".encode("latin-1"))
+    (folder / "d_empty.md").write_bytes(b"  \n\n")
+    (folder / "e_binary.txt").write_bytes(b"\x00\x01\x02\x03" * 64)
+    (folder / "f_notes.docx").write_bytes(b"PK\x03\x04 not a survey")
+    (folder / ".hidden.txt").write_text("A hidden editor file that must be ignored.", encoding="utf-8")
+    return folder
+
+
+def test_discover_finds_supported_files_recursively_and_ignores_others(mixed_folder):
+    found = discover([mixed_folder])
+    names = [p.name for p in found.files]
+    assert found.files == sorted(found.files)
+    assert set(names) == {"a_good.txt", "b_list.md", "c_latin1.txt", "d_empty.md", "e_binary.txt"}
+    assert found.skipped == []
+
+
+def test_discover_reports_missing_paths(tmp_path):
+    found = discover([tmp_path / "nope"])
+    assert found.files == []
+    assert [(s.path, s.reason) for s in found.skipped] == [(str(tmp_path / "nope"), "no such file or folder")]
+
+
+def test_bad_files_are_skipped_with_reasons_and_never_abort_the_rest(mixed_folder):
+    seen = []
+    files = discover([mixed_folder]).files + [mixed_folder / "f_notes.docx"]
+    good, skipped = parse_files(files, on_file=seen.append)
+    assert sorted(p.document.doc for p in good) == ["a_good.txt", "b_list.md"]
+    assert all(p.chunks for p in good)
+    reasons = {s.path.rsplit("/", 1)[-1]: s.reason for s in skipped}
+    assert set(reasons) == {"c_latin1.txt", "d_empty.md", "e_binary.txt", "f_notes.docx"}
+    assert "UTF-8" in reasons["c_latin1.txt"]
+    assert "empty" in reasons["d_empty.md"]
+    assert "binary" in reasons["e_binary.txt"]
+    assert "unsupported file type" in reasons["f_notes.docx"]
+    assert seen == files  # progress callback once per file, good or bad
+
+
+def test_a_parser_crash_on_one_file_is_reported_not_raised(mixed_folder, monkeypatch):
+    real = pipeline.parse_text
+
+    def crash_on_good(text, name):
+        if name == "a_good.txt":
+            raise ValueError("boom")
+        return real(text, name)
+
+    monkeypatch.setattr(pipeline, "parse_text", crash_on_good)
+    shutil.copy(MINI / "ieee_survey.txt", mixed_folder / "g_other.txt")
+    good, skipped = parse_files([mixed_folder / "a_good.txt", mixed_folder / "g_other.txt"])
+    assert [p.document.doc for p in good] == ["g_other.txt"]
+    assert len(skipped) == 1 and "ValueError: boom" in skipped[0].reason
+
+
+def test_parse_file_returns_document_title_and_chunks():
+    result = parse_file(MINI / "ieee_survey.txt")
+    assert result.title == "Foundation Test Models in Medical Image Analysis: A Systematic Review"
+    assert {c.doc for c in result.chunks} == {"ieee_survey.txt"}
+    assert {c.doc_title for c in result.chunks} == {result.title}
+    assert [c.start for c in result.chunks if c.kind == "text"] == sorted(
+        c.start for c in result.chunks if c.kind == "text"
+    )
