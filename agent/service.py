@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+from agent.catalog import Catalog, build_catalog
 from agent.citations import attach_citations
 from agent.extractive import ExtractiveAnswerer
 from agent.records import Answer, Passage
@@ -31,6 +32,7 @@ class SurveyQA:
     def __init__(self, settings: Settings | None = None, retriever: Retriever | None = None):
         self.settings = settings or load_settings()
         self._retriever = retriever
+        self._catalog: Catalog | None = None
         self._lock = threading.Lock()
 
     @property
@@ -44,6 +46,16 @@ class SurveyQA:
         """Pick up a newly written index version."""
         with self._lock:
             self._retriever = None
+            self._catalog = None
+
+    @property
+    def catalog(self) -> Catalog:
+        """The model catalog of the current index (built on first use)."""
+        retriever = self.retriever
+        with self._lock:
+            if self._catalog is None:
+                self._catalog = build_catalog(retriever.store)
+            return self._catalog
 
     @property
     def doc_texts(self) -> dict[str, str]:

@@ -6,6 +6,7 @@ import re
 # A boundary: sentence-final punctuation (optionally closed by a quote, bracket or citation),
 # then whitespace, then something that can start a sentence.
 _BOUNDARY = re.compile(r"[.!?](?:[\"')\]]|\s?\[\d[\d,\s–-]*\])*\s+(?=[\"'(\[]?[A-Z0-9])")
+_NUMBERING = re.compile(r"\d{1,2}(?:\.\d{1,2})*")  # "2.1." opening a numbered heading or list item
 _ABBREVIATIONS = {
     "al", "e.g", "i.e", "fig", "figs", "eq", "eqs", "vs", "etc", "cf", "approx", "no", "nos", "vol", "pp",
     "ref", "refs", "sec", "dr", "prof", "mr", "ms", "inc", "ltd", "co", "jr", "sr", "st", "tab", "ch", "resp",
@@ -43,7 +44,9 @@ def sentence_spans(text: str, offset: int = 0, min_chars: int = 1) -> list[tuple
     for seg_start, seg_end in _segments(text):
         begin = seg_start
         for match in _BOUNDARY.finditer(text, seg_start, seg_end):
-            if text[match.start()] == "." and _is_abbreviation(text, match.start()):
+            if text[match.start()] == "." and (
+                _is_abbreviation(text, match.start()) or _NUMBERING.fullmatch(text[begin:match.start()].strip())
+            ):
                 continue
             end = match.end() - (len(match.group()) - len(match.group().rstrip()))
             _append(spans, text, begin, end, min_chars)
