@@ -15,12 +15,16 @@ _SHORT = 100
 
 
 def is_boilerplate(text: str) -> bool:
-    """True for a line that reads like site or publisher furniture: it opens with a marker
-    ("Copyright: ...", "Privacy Policy") or is a short menu or logo line holding one ("Site logo").
-    A content line that merely mentions one ("FedX Skin 2024 privacy-preserving 2M") is not."""
+    """True for a line that reads like site or publisher furniture: it opens or closes with a
+    marker ("Copyright: ...", "Privacy Policy", "... All rights reserved.") or is a short menu or
+    logo line holding one ("Site logo"). A content line that merely mentions one in passing
+    ("FedX Skin 2024 privacy-preserving 2M") is not."""
     text = text.strip()
-    found = _MARKERS.search(text)
-    return bool(found) and (not text[: found.start()].strip(" *#>-•|") or len(text.split()) <= 3)
+    short = len(text.split()) <= 3
+    for found in _MARKERS.finditer(text):
+        if short or not text[: found.start()].strip(" *#>-•|") or not text[found.end():].strip(" .!"):
+            return True
+    return False
 
 
 def article_end(lines: list[Line]) -> int:

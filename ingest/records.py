@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"
 
 ChunkKind = Literal["text", "table-row", "list-item", "reference"]
 

@@ -155,31 +155,87 @@ def evaluate(
     out_dir: Path = typer.Option(Path("out/eval"), "--out", help="Folder for metrics.json, per_item.jsonl and reports."),
     k: int = typer.Option(5, "-k", "--k"),
     index: Optional[Path] = typer.Option(None, "--index"),
+    compare: bool = typer.Option(False, "--compare", help="Also run the bm25-only, dense-only and langchain-plain baselines."),
+    fail_under: list[str] = typer.Option([], "--fail-under", help="METRIC=VALUE; exit 1 when the metric is below (repeatable)."),
 ):
-    """Score SurveyQA on a gold set and write metrics.json and per_item.jsonl."""
+    """Score SurveyQA on a gold set; write metrics.json, per_item.jsonl, report.md and report.html."""
+    from evaluation.baselines import BASELINES, run_baselines
     from evaluation.gold import GoldError, load_gold
+    from evaluation.report import ThresholdError, check_thresholds, comparison_table, parse_thresholds, write_report
     from evaluation.run import evaluate as run_eval, write_results
-    from surveyqa.progress import item_progress
+    from surveyqa.progress import item_progress, stage_progress
 
     try:
+        thresholds = parse_thresholds(fail_under)
         items = load_gold(gold)
-    except GoldError as exc:
+    except (GoldError, ThresholdError) as exc:
         _fail(str(exc))
     qa = _service(_settings(index))
     with item_progress(err, "evaluating", len(items)) as tick:
         result = run_eval(items, lambda item: qa.ask(item.question, k, question_id=item.id), qa.doc_texts, k, tick)
+    comparison = None
+    if compare:
+        with stage_progress(err) as progress:
+            baselines = run_baselines(BASELINES, items, qa, k, progress)
+        comparison = {name: r.metrics for name, r in baselines.items()}
     write_results(result, out_dir)
-    metrics = result.metrics
-    table = Table(title=f"{gold.name}: {metrics['count']} items, k={k}")
-    table.add_column("metric")
-    table.add_column("value")
-    for key, value in metrics.items():
-        if not isinstance(value, (dict, list)):
-            table.add_row(key, str(value))
-    out.print(table)
+    write_report(result, out_dir, comparison)
+    _print_metrics(result.metrics, f"{gold.name}: {result.metrics['count']} items, k={k}")
+    if comparison:
+        _print_table(comparison_table({"surveyqa": result.metrics, **comparison}), "SurveyQA vs baselines")
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/] {warning}")
-    out.print(f"wrote {out_dir}/metrics.json and per_item.jsonl")
+    out.print(f"wrote {out_dir}/metrics.json, per_item.jsonl, report.md and report.html")
+    try:
+        failures = check_thresholds(result.metrics, thresholds)
+    except ThresholdError as exc:
+        _fail(str(exc))
+    for failure in failures:
+        err.print(f"[bold red]fail-under:[/] {failure}")
+    if failures:
+        raise typer.Exit(1)
+
+
+def _print_metrics(metrics: dict, title: str) -> None:
+    rows = [[key, str(value)] for key, value in metrics.items() if not isinstance(value, (dict, list))]
+    _print_table((["metric", "value"], rows), title)
+
+
+def _print_table(table, title: str) -> None:
+    headers, rows = table
+    grid = Table(title=title)
+    for header in headers:
+        grid.add_column(header)
+    for row in rows:
+        grid.add_row(*row)
+    out.print(grid)
+
+
+@app.command()
+def batch(
+    questions: Path = typer.Argument(..., help="Questions: .jsonl (id, question), .csv (id,question header) or text (one per line)."),
+    out_path: Path = typer.Option(..., "--out", help="Answer records, one JSON line per question (resumable)."),
+    csv_path: Optional[Path] = typer.Option(None, "--csv", help="Also export id, question, answer, abstained, citations, error."),
+    k: int = typer.Option(5, "-k", "--k", help="Passages to retrieve per question."),
+    index: Optional[Path] = typer.Option(None, "--index"),
+):
+    """Answer a file of questions; re-running skips the ids already in --out."""
+    from agent.batch import BatchInputError, run_batch
+    from surveyqa.progress import item_progress
+
+    qa = _service(_settings(index))
+    try:
+        with item_progress(err, "answering", 0) as tick:
+            summary = run_batch(qa, questions, out_path, k, csv_path, tick)
+    except BatchInputError as exc:
+        _fail(str(exc))
+    if summary.repaired:
+        err.print(f"[yellow]repaired:[/] dropped a truncated last line of {out_path}")
+    for message in summary.error_messages:
+        err.print(f"[yellow]error:[/] {message}")
+    out.print(f"{summary.total} questions: {summary.skipped} already done, {summary.answered} answered, "
+              f"{summary.abstained} abstained, {summary.errors} errors in {summary.seconds:.1f}s -> {out_path}"
+              + (f" and {csv_path}" if csv_path else ""))
 
 
 def main() -> None:

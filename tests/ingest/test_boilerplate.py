@@ -33,7 +33,7 @@ def test_last_real_content_before_the_block_is_kept():
     ["Disclaimer/Publisher’s Note: The statements are solely those of the authors.",
      "Copyright: This open access article is published under a Creative Commons license.",
      "© 2026 MDPI (Basel, Switzerland) unless otherwise stated", "Privacy Policy", "Subscribe",
-     "Site logo", "Share this article", "All rights reserved."],
+     "Site logo", "Share this article", "All rights reserved.", "Published by Example Press. All rights reserved."],
 )
 def test_furniture_lines(line):
     assert is_boilerplate(line)

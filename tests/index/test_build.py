@@ -1,0 +1,68 @@
+"""Incremental ingest: unchanged documents are not re-embedded; changed and removed ones are."""
+import shutil
+
+from index.build import build_index
+from index.store import load_index
+
+
+def _settings(tiny_settings, tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(tiny_settings.corpus_dir, corpus)
+    return tiny_settings.model_copy(update={"index_dir": tmp_path / "index", "corpus_dir": corpus}), corpus
+
+
+def test_unchanged_corpus_embeds_nothing_and_writes_nothing(tiny_settings, tmp_path):
+    settings, corpus = _settings(tiny_settings, tmp_path)
+    first = build_index([corpus], settings)
+    assert first.written and first.embedded > 0 and sorted(first.added) == ["alpha-survey.txt", "beta-review.md"]
+    again = build_index([corpus], settings)
+    assert not again.written and again.embedded == 0
+    assert sorted(again.unchanged) == ["alpha-survey.txt", "beta-review.md"]
+
+
+def test_changed_document_re_embeds_only_its_chunks(tiny_settings, tmp_path):
+    settings, corpus = _settings(tiny_settings, tmp_path)
+    build_index([corpus], settings)
+    before = load_index(settings.index_dir)
+    beta_chunks = sum(c.doc == "beta-review.md" for c in before.chunks)
+    with (corpus / "alpha-survey.txt").open("a") as handle:
+        handle.write("\n3. Outlook\n\nFuture work will scale Zorblax to MRI volumes.\n")
+    report = build_index([corpus], settings)
+    after = load_index(settings.index_dir)
+    assert report.updated == ["alpha-survey.txt"] and report.unchanged == ["beta-review.md"]
+    assert report.embedded == sum(c.doc == "alpha-survey.txt" for c in after.chunks)
+    assert sum(c.doc == "beta-review.md" for c in after.chunks) == beta_chunks
+    beta_before = before.vectors[[i for i, c in enumerate(before.chunks) if c.doc == "beta-review.md"]]
+    beta_after = after.vectors[[i for i, c in enumerate(after.chunks) if c.doc == "beta-review.md"]]
+    assert (beta_before == beta_after).all()
+
+
+def test_deleted_file_is_removed_from_the_index(tiny_settings, tmp_path):
+    settings, corpus = _settings(tiny_settings, tmp_path)
+    build_index([corpus], settings)
+    (corpus / "beta-review.md").unlink()
+    report = build_index([corpus], settings)
+    assert report.removed == ["beta-review.md"]
+    assert {c.doc for c in load_index(settings.index_dir).chunks} == {"alpha-survey.txt"}
+
+
+def test_explicit_removal_and_adding_a_single_file(tiny_settings, tmp_path):
+    settings, corpus = _settings(tiny_settings, tmp_path)
+    build_index([corpus / "alpha-survey.txt"], settings)
+    report = build_index([corpus / "beta-review.md"], settings)
+    assert report.added == ["beta-review.md"] and report.unchanged == []
+    assert {c.doc for c in load_index(settings.index_dir).chunks} == {"alpha-survey.txt", "beta-review.md"}
+    build_index([], settings, remove=["alpha-survey.txt"])
+    assert {c.doc for c in load_index(settings.index_dir).chunks} == {"beta-review.md"}
+
+
+def test_bad_file_is_skipped_and_the_rest_is_indexed(tiny_settings, tmp_path):
+    settings, corpus = _settings(tiny_settings, tmp_path)
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 truncated garbage")
+    (corpus / "latin1.txt").write_bytes("Caf\xe9 au lait".encode("latin-1"))
+    (corpus / "empty.md").write_text("")
+    report = build_index([corpus], settings)
+    reasons = {s.path.split("/")[-1]: s.reason for s in report.skipped}
+    assert set(reasons) == {"broken.pdf", "latin1.txt", "empty.md"}
+    assert "UTF-8" in reasons["latin1.txt"] and "empty" in reasons["empty.md"]
+    assert sorted(report.added) == ["alpha-survey.txt", "beta-review.md"]

@@ -1,0 +1,56 @@
+"""Dense, BM25 and hybrid search with filters, named records, the survey prior and LangChain."""
+import pytest
+from langchain_core.retrievers import BaseRetriever
+
+from index.retrieval import Filters, SurveyRetriever, make_retriever
+
+
+@pytest.fixture(scope="module")
+def retriever(tiny_settings):
+    return make_retriever(tiny_settings)
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_each_mode_finds_the_passage_about_the_question(retriever, mode):
+    hits = retriever.search("How much data was the Zorblax model trained on?", k=3, mode=mode)
+    assert hits and [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    assert any("Zorblax" in h.chunk.text for h in hits)
+    assert all(hits[i].score >= hits[i + 1].score for i in range(len(hits) - 1))
+
+
+def test_unknown_mode_is_an_error(retriever):
+    with pytest.raises(ValueError, match="unknown retrieval mode"):
+        retriever.search("anything", mode="magic")
+
+
+def test_filters_restrict_documents_kinds_and_sections(retriever):
+    only_md = retriever.search("model", k=10, filters=Filters(docs=["beta-review.md"]))
+    assert only_md and {h.chunk.doc for h in only_md} == {"beta-review.md"}
+    rows = retriever.search("backbone", k=10, filters=Filters(kinds=["table-row"]))
+    assert rows and {h.chunk.kind for h in rows} == {"table-row"}
+    refs = retriever.search("Zorblax", k=10, filters=Filters(section="references"))
+    assert refs and all("References" in h.chunk.section_path for h in refs)
+
+
+def test_a_named_table_row_is_found_and_flagged(retriever):
+    hits = retriever.search("What backbone does Quibble use?", k=3)
+    assert hits[0].chunk.kind == "table-row" and "Quibble" in hits[0].chunk.text and hits[0].named
+
+
+def test_survey_named_in_the_question_gets_the_prior(retriever):
+    prior = retriever.doc_prior("In the beta review, which model generates reports?")
+    assert set(prior) == {"beta-review.md"}
+    assert retriever.doc_prior("Which model generates reports?") == {}
+
+
+def test_empty_query_returns_nothing(retriever):
+    assert retriever.search("   ") == []
+
+
+def test_langchain_retriever_returns_documents_with_citation_metadata(retriever):
+    lc = SurveyRetriever(retriever=retriever, k=2)
+    assert isinstance(lc, BaseRetriever)
+    docs = lc.invoke("Zorblax training data")
+    assert len(docs) == 2
+    meta = docs[0].metadata
+    assert {"doc", "doc_title", "section", "kind", "start", "end", "line_start", "score", "rank"} <= set(meta)

@@ -1,0 +1,162 @@
+"""HTML/markdown rendering for the UI: answers with clickable ``[n]`` markers, the sources
+panel (passage with the cited span in ``<mark>``), abstention notices and small tables.
+Everything taken from documents or users is HTML-escaped here."""
+from __future__ import annotations
+
+import html
+import re
+
+NOT_IN_SURVEYS = "Not in the surveys"
+EMPTY_SOURCES = '<div class="src-empty">Click a citation marker like <b>[1]</b> in an answer to see its source passage.</div>'
+SNIPPET_CHARS = 220
+_MARKER = re.compile(r"\[(\d+)\]")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=\])\s+(?=[A-Z])")
+
+
+def esc(text) -> str:
+    return html.escape(str(text if text is not None else ""), quote=True)
+
+
+def link_markers(answer: str, turn: int, markers: set[int]) -> str:
+    """Escape ``answer`` and turn each known ``[n]`` into an anchor the page script catches."""
+    def anchor(match: re.Match) -> str:
+        n = int(match.group(1))
+        if n not in markers:
+            return match.group(0)
+        return (f'<a class="cite" href="#cite-{turn}-{n}" data-cite="{turn}:{n}" '
+                f'title="Show source [{n}]">[{n}]</a>')
+    return _MARKER.sub(anchor, esc(answer))
+
+
+def stream_pieces(answer: str) -> list[str]:
+    """Growing prefixes of ``answer``, one more sentence each (for streamed display)."""
+    parts = [p for p in _SENTENCE_END.split(answer) if p]
+    prefixes, text = [], ""
+    for part in parts:
+        text = f"{text} {part}".strip()
+        prefixes.append(text)
+    return prefixes or [answer]
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def abstain_markdown(retrieved: list[dict], limit: int = 3) -> str:
+    """The chat message for an abstention: a clear notice plus the closest passages."""
+    lines = [f"**🚫 {NOT_IN_SURVEYS}.** The indexed surveys do not answer this question, so no answer is given."]
+    if retrieved:
+        lines.append("\nClosest passages (not an answer):")
+        for p in retrieved[:limit]:
+            where = " · ".join(x for x in (p.get("doc"), p.get("section")) if x)
+            lines.append(f"{p.get('rank', '-')}. *{esc(where)}* — {esc(snippet(p.get('text', '')))}")
+    return "\n".join(lines)
+
+
+def error_markdown(message: str) -> str:
+    return f"⚠️ **Can't ask that:** {esc(message)}."
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def quote_span(citation: dict) -> tuple[int, int] | None:
+    """Where the quote sits inside the passage text: from the offsets, else by searching for it."""
+    text, quote = citation.get("text") or "", citation.get("quote") or ""
+    start = (citation.get("quote_start") or 0) - (citation.get("start") or 0)
+    end = (citation.get("quote_end") or 0) - (citation.get("start") or 0)
+    if 0 <= start < end <= len(text) and (not quote or _normal(text[start:end]) == _normal(quote)):
+        return start, end
+    if quote:
+        at = text.find(quote)
+        if at < 0:
+            at = text.lower().find(quote.lower())
+        if at >= 0:
+            return at, at + len(quote)
+    if 0 <= start < end <= len(text):
+        return start, end
+    return None
+
+
+def highlighted(citation: dict) -> str:
+    """The passage, escaped, with the cited span wrapped in ``<mark>``."""
+    text = citation.get("text") or ""
+    span = quote_span(citation)
+    if span is None:
+        return esc(text)
+    a, b = span
+    return f"{esc(text[:a])}<mark>{esc(text[a:b])}</mark>{esc(text[b:])}"
+
+
+def location(citation: dict) -> str:
+    page, lines = citation.get("page"), citation.get("lines") or []
+    if page:
+        return f"page {page}"
+    if len(lines) >= 2:
+        return f"lines {lines[0]}–{lines[1]}"
+    return f"characters {citation.get('start')}–{citation.get('end')}"
+
+
+def citation_html(citation: dict) -> str:
+    """The sources-panel card of one citation."""
+    ref = citation.get("reference")
+    reference = (f'<div class="src-ref"><b>Reference:</b> {esc(ref)}</div>' if ref
+                 else '<div class="src-ref src-none">No bibliography entry for this passage.</div>')
+    return (f'<div class="src-card" data-marker="{esc(citation.get("marker"))}">'
+            f'<div class="src-head"><span class="src-marker">[{esc(citation.get("marker"))}]</span> '
+            f'<span class="src-title">{esc(citation.get("doc_title") or citation.get("doc"))}</span></div>'
+            f'<div class="src-meta"><b>Section:</b> {esc(citation.get("section") or "—")} · '
+            f'<b>{esc(location(citation))}</b> · <code>{esc(citation.get("doc"))}</code></div>'
+            f'<blockquote class="src-passage">{highlighted(citation)}</blockquote>{reference}</div>')
+
+
+def passages_html(retrieved: list[dict], limit: int = 3) -> str:
+    """The sources panel after an abstention: the closest passages, plainly labelled."""
+    if not retrieved:
+        return f'<div class="src-empty">{NOT_IN_SURVEYS}: nothing relevant was retrieved.</div>'
+    cards = [f'<div class="src-card"><div class="src-meta"><b>#{esc(p.get("rank"))}</b> '
+             f'<code>{esc(p.get("doc"))}</code> · {esc(p.get("section") or "—")} · score {esc(p.get("score"))}</div>'
+             f'<blockquote class="src-passage">{esc(p.get("text"))}</blockquote></div>' for p in retrieved[:limit]]
+    return f'<div class="src-notice">{NOT_IN_SURVEYS} — closest passages:</div>' + "".join(cards)
+
+
+CSS = """
+.cite { color: #1d4ed8; font-weight: 600; text-decoration: none; cursor: pointer; padding: 0 1px; }
+.cite:hover { text-decoration: underline; background: #dbeafe; border-radius: 3px; }
+.src-card { border: 1px solid #d1d5db; border-radius: 8px; padding: 10px 12px; margin-bottom: 8px; }
+.src-head { font-size: 1.05em; margin-bottom: 4px; }
+.src-marker { color: #1d4ed8; font-weight: 700; }
+.src-title { font-weight: 600; }
+.src-meta { color: #4b5563; font-size: 0.9em; margin-bottom: 6px; }
+.src-passage { white-space: pre-wrap; max-height: 340px; overflow-y: auto; margin: 6px 0;
+               border-left: 3px solid #93c5fd; padding-left: 10px; font-size: 0.92em; }
+.src-passage mark { background: #fde68a; padding: 0 1px; }
+.src-ref { font-size: 0.88em; color: #374151; }
+.src-none { color: #9ca3af; }
+.src-notice { font-weight: 600; color: #b91c1c; margin-bottom: 6px; }
+.src-empty { color: #6b7280; padding: 8px; }
+"""
+
+# Runs once on page load: a click on an inline [n] marker writes "turn:marker|nonce" into the
+# hidden #cite-target box and fires its input event, which renders that citation's source.
+CITE_JS = """
+() => {
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest ? event.target.closest('a.cite, a[href^="#cite-"]') : null;
+    if (!link) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const parts = (link.getAttribute('href') || '').replace('#cite-', '').split('-');
+    const key = link.dataset.cite || (parts.length === 2 ? parts[0] + ':' + parts[1] : '');
+    const box = document.querySelector('#cite-target textarea, #cite-target input');
+    if (!key || !box) return;
+    const proto = Object.getPrototypeOf(box);
+    Object.getOwnPropertyDescriptor(proto, 'value').set.call(box, key + '|' + Date.now());
+    box.dispatchEvent(new Event('input', { bubbles: true }));
+    const panel = document.querySelector('#sources-panel');
+    if (panel) panel.scrollIntoView({ block: 'nearest' });
+  }, true);
+}
+"""
