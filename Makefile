@@ -1,0 +1,42 @@
+# SurveyQA: `make run` sets up everything and serves the UI on the bundled corpus; `make test` runs the tests.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 7860
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: run install ingest serve test test-fast eval bench clean
+
+run: ingest serve
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+ingest: install
+	$(VENV)/bin/surveyqa ingest
+
+serve: install
+	$(VENV)/bin/surveyqa serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(PY) -m pytest -q
+
+test-fast: install
+	$(PY) -m pytest -q -m "not integration and not browser"
+
+eval: install
+	$(VENV)/bin/surveyqa eval data/eval/dev.jsonl --out out/eval --compare
+
+bench: install
+	$(PY) bench/bench_ingest.py && $(PY) bench/bench_query.py && $(PY) bench/bench_scale.py
+
+clean:
+	rm -rf $(VENV) var out .pytest_cache
