@@ -76,7 +76,18 @@ class SurveyQA:
 
     def ask(self, question: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None,
             question_id: str | None = None) -> Answer:
-        """Answer with citations, or abstain; never guesses beyond the retrieved passages."""
+        """Answer with citations, or abstain: through the LLM agent when a backend is configured,
+        else extractively. Never guesses beyond the retrieved passages."""
+        if self.settings.llm_backend != "none":
+            from agent.llm import make_chat_model
+            from agent.llm_agent import LLMAgent
+
+            return LLMAgent(self, make_chat_model(self.settings)).ask(question, question_id)
+        return self.extract(question, k, mode, filters, question_id)
+
+    def extract(self, question: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None,
+                question_id: str | None = None) -> Answer:
+        """The offline answer: cited sentences, table rows or list fields from the top passages."""
         started = time.perf_counter()
         question = self.check_question(question)
         k = k or self.settings.top_k

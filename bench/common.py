@@ -75,15 +75,25 @@ def latency_stats(seconds: list[float]) -> dict:
 
 
 class Timer:
-    """``with Timer() as t: ...`` then ``t.seconds``."""
+    """``with Timer() as t: ...`` then ``t.seconds`` (wall) and ``t.cpu`` (this process's user +
+    system CPU seconds, all threads: less sensitive than wall time to other jobs on a shared box)."""
 
     def __enter__(self):
         self.start = time.perf_counter()
+        self.cpu_start = time.process_time()
         return self
 
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.start
+        self.cpu = time.process_time() - self.cpu_start
         return False
+
+
+def loadavg() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
 
 
 # ---------------------------------------------------------------- output

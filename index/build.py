@@ -49,7 +49,7 @@ def _previous(settings: Settings, rebuild: bool, report: BuildReport):
         return load_index(settings.index_dir, shaping_settings(settings))
     except IndexProblem as exc:
         if "no index" not in str(exc):
-            report.note = f"previous index not reused: {exc}"
+            report.note = f"the previous index could not be reused ({type(exc).__name__}), so every document was re-embedded"
         return None
 
 

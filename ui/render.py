@@ -10,6 +10,7 @@ NOT_IN_SURVEYS = "Not in the surveys"
 EMPTY_SOURCES = '<div class="src-empty">Click a citation marker like <b>[1]</b> in an answer to see its source passage.</div>'
 SNIPPET_CHARS = 220
 _MARKER = re.compile(r"\[(\d+)\]")
+_MARKER_RUN = re.compile(r"(?:\[\d+\])+")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=\])\s+(?=[A-Z])")
 
 
@@ -17,15 +18,29 @@ def esc(text) -> str:
     return html.escape(str(text if text is not None else ""), quote=True)
 
 
+def _is_answer_marker(answer: str, match: re.Match, markers: set[int]) -> bool:
+    """True for a marker run the answerer appended to a claim (``text [1][2].``), false for a
+    survey's own ``[n]`` inside quoted text: those start a claim or precede another bracket."""
+    before, after = answer[: match.start()], answer[match.end():]
+    if not before or not before[-1].isspace() or before.rstrip().endswith((".", "!", "?")) or not before.strip():
+        return False
+    if re.match(r"\s*\[\d", after):
+        return False
+    return all(int(n) in markers for n in _MARKER.findall(match.group(0)))
+
+
 def link_markers(answer: str, turn: int, markers: set[int]) -> str:
-    """Escape ``answer`` and turn each known ``[n]`` into an anchor the page script catches."""
-    def anchor(match: re.Match) -> str:
-        n = int(match.group(1))
-        if n not in markers:
-            return match.group(0)
-        return (f'<a class="cite" href="#cite-{turn}-{n}" data-cite="{turn}:{n}" '
-                f'title="Show source [{n}]">[{n}]</a>')
-    return _MARKER.sub(anchor, esc(answer))
+    """Escape ``answer`` and turn its citation markers into anchors the page script catches."""
+    out, last = [], 0
+    for match in _MARKER_RUN.finditer(answer):
+        if not _is_answer_marker(answer, match, markers):
+            continue
+        out.append(esc(answer[last: match.start()]))
+        out.extend(f'<a class="cite" href="#cite-{turn}-{n}" data-cite="{turn}:{n}" title="Show source [{n}]">[{n}]</a>'
+                   for n in _MARKER.findall(match.group(0)))
+        last = match.end()
+    out.append(esc(answer[last:]))
+    return "".join(out)
 
 
 def stream_pieces(answer: str) -> list[str]:

@@ -1,0 +1,55 @@
+"""The offline answerer end to end on the tiny corpus: cited, short, abstaining when unsupported."""
+import json
+
+import pytest
+
+from agent.records import Answer
+from agent.service import ABSTAIN_TEXT, QuestionError, SurveyQA
+
+
+@pytest.fixture(scope="module")
+def qa(tiny_settings):
+    return SurveyQA(tiny_settings)
+
+
+def test_answer_is_cited_and_its_citation_points_at_the_passage(qa):
+    answer = qa.ask("How many CT slices was the Zorblax model trained on?")
+    assert not answer.abstained and "42 million" in answer.answer and "[1]" in answer.answer
+    citation = answer.citations[0]
+    text = qa.doc_texts[citation.doc]
+    assert citation.doc == "alpha-survey.txt" and text[citation.start:citation.end] == citation.text
+    assert "42 million" in text[citation.quote_start:citation.quote_end]
+    assert citation.reference and "Zorblax: a CT foundation model" in citation.reference
+    assert len(answer.answer) <= qa.settings.max_answer_chars
+    assert answer.retrieved and answer.retrieved[0].rank == 1
+
+
+def test_attribute_question_uses_the_table_row(qa):
+    answer = qa.ask("What backbone does Quibble use?")
+    assert "ResNet-50" in answer.answer
+    assert answer.citations[0].kind == "table-row"
+
+
+def test_authors_come_from_the_paper_list(qa):
+    answer = qa.ask("Who are the authors of Glimmer?")
+    assert "Ada Lovelace" in answer.answer and "Grace Hopper" in answer.answer
+
+
+def test_unsupported_question_abstains_and_keeps_closest_passages(qa):
+    answer = qa.ask("What is the boiling point of liquid nitrogen on Mars?")
+    assert answer.abstained and answer.answer == ABSTAIN_TEXT and answer.citations == []
+    assert answer.retrieved
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 50_000])
+def test_bad_questions_raise_a_clear_error(qa, question):
+    with pytest.raises(QuestionError, match="empty|limit"):
+        qa.ask(question)
+
+
+def test_answer_record_is_json_and_round_trips(qa):
+    answer = qa.ask("What backbone does Zorblax use?", question_id="q-1")
+    data = json.loads(json.dumps(answer.to_dict()))
+    assert {"id", "question", "answer", "abstained", "citations", "retrieved", "latency_ms"} <= set(data)
+    assert {"marker", "chunk_id", "doc", "start", "end", "text", "section", "page", "reference"} <= set(data["citations"][0])
+    assert Answer.from_dict(data) == answer

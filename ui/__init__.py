@@ -1,0 +1,1 @@
+"""The SurveyQA web UI (Gradio); entry points in :mod:`ui.app`."""

@@ -1,0 +1,236 @@
+"""The SurveyQA web UI (Gradio): Chat, Corpus, Models, Batch and Eval tabs.
+
+``launch(host, port)`` serves it (``surveyqa serve`` and ``python app.py`` call it); the index
+is built from the bundled corpus in the background if missing, with progress in a status box."""
+from __future__ import annotations
+
+import argparse
+import os
+from functools import partial
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402
+
+from surveyqa.settings import PROJECT_ROOT, Settings, load_settings  # noqa: E402
+from ui import chat, corpus, jobs, models, render  # noqa: E402
+from ui.context import AppContext  # noqa: E402
+
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
+CHAT_CONCURRENCY = 8
+SYSTEM_FONTS = ["ui-sans-serif", "system-ui", "Segoe UI", "Helvetica", "Arial", "sans-serif"]
+MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "monospace"]
+
+
+def _status_tick(ctx: AppContext):
+    """Status box refresh while the index builds; on completion, fill the document lists once."""
+    message = ctx.status.message()
+    if not (ctx.status.ready or ctx.status.error):
+        return message, gr.Timer(active=True), gr.update(), gr.update(), gr.update()
+    return (message, gr.Timer(active=False), *corpus.doc_updates(ctx))
+
+
+def _chat_tab(ctx: AppContext) -> dict:
+    names = sorted(ctx.documents())
+    examples = chat.example_questions(PROJECT_ROOT / "data" / "eval" / "dev.jsonl",
+                                      {p.name for p in Path(ctx.settings.corpus_dir).glob("*")})
+    with gr.Row():
+        mode = gr.Radio(["hybrid", "dense", "bm25"], value=ctx.settings.retrieval_mode, label="Retrieval mode",
+                        elem_id="mode", scale=1)
+        k = gr.Slider(1, 20, value=ctx.settings.top_k, step=1, label="Passages retrieved (k)", elem_id="k", scale=1)
+        docs = gr.CheckboxGroup(names, value=names, label="Surveys to search", elem_id="survey-filter", scale=3)
+    with gr.Row():
+        with gr.Column(scale=3):
+            bot = gr.Chatbot(label="Conversation", height=480, elem_id="chatbot", buttons=["copy"],
+                             placeholder="Ask a question about the indexed survey papers.")
+            question = gr.Textbox(placeholder="Ask about the surveys… (Enter to send)", show_label=False,
+                                  elem_id="question", lines=1, max_lines=4)
+            with gr.Row():
+                ask = gr.Button("Ask", variant="primary", elem_id="ask-btn")
+                clear = gr.Button("New conversation", elem_id="clear-btn")
+            if examples:
+                gr.Examples([[q] for q in examples], inputs=[question], label="Example questions")
+        with gr.Column(scale=2):
+            gr.Markdown("### Sources")
+            radio = gr.Radio([], label="Citations of the last answer", visible=False, elem_id="cite-radio")
+            sources = gr.HTML(render.EMPTY_SOURCES, elem_id="sources-panel")
+            target = gr.Textbox(visible="hidden", elem_id="cite-target")
+    turns = gr.State([])
+    outputs = [question, bot, turns, radio, sources]
+    for trigger in (question.submit, ask.click):
+        trigger(partial(chat.respond, ctx), [question, bot, turns, mode, k, docs], outputs,
+                concurrency_limit=CHAT_CONCURRENCY, concurrency_id="chat")
+    radio.input(chat.show_source, [radio, turns], sources, queue=False)
+    target.change(chat.show_source, [target, turns], sources, queue=False)
+    clear.click(chat.clear_chat, None, [bot, turns, radio, sources], queue=False)
+    return {"docs": docs}
+
+
+def _corpus_tab(ctx: AppContext, chat_docs) -> dict:
+    gr.Markdown("Add survey papers (.pdf, .txt, .md). Files that cannot be read are reported and left out; "
+                "the rest are indexed and become searchable in Chat.")
+    files = gr.File(file_count="multiple", file_types=[".pdf", ".txt", ".md"], label="Files to add",
+                    elem_id="upload-files")
+    add = gr.Button("Add to index", variant="primary", elem_id="add-btn")
+    summary = gr.Markdown(elem_id="upload-summary")
+    report = gr.Dataframe(headers=corpus.REPORT_HEADERS, interactive=False, wrap=True, elem_id="upload-report")
+    gr.Markdown("### Indexed documents")
+    table = gr.Dataframe(corpus.document_rows(ctx), headers=corpus.DOC_HEADERS, interactive=False, wrap=True,
+                         elem_id="docs-table")
+    with gr.Row():
+        pick = gr.Dropdown(sorted(ctx.documents()), label="Document to remove", elem_id="remove-pick", scale=3)
+        remove = gr.Button("Remove from index", variant="stop", elem_id="remove-btn", scale=1)
+    removed = gr.Markdown(elem_id="remove-summary")
+
+    def on_add(uploaded, progress=gr.Progress()):
+        rows, text = corpus.upload_files(ctx, uploaded, progress)
+        return (rows, text, None, *corpus.doc_updates(ctx))
+
+    def on_remove(doc, progress=gr.Progress()):
+        return (corpus.remove_document(ctx, doc, progress), *corpus.doc_updates(ctx))
+
+    add.click(on_add, files, [report, summary, files, table, pick, chat_docs],
+              concurrency_limit=1, concurrency_id="index")
+    remove.click(on_remove, pick, [removed, table, pick, chat_docs], concurrency_limit=1, concurrency_id="index")
+    return {"table": table, "pick": pick}
+
+
+def _catalog_section(ctx: AppContext):
+    gr.Markdown("### Model catalog\nModels recorded in the surveys' tables and lists. Filter by any attribute.")
+    query = gr.Textbox(label="Filter (name, backbone, modality, task, data…)", elem_id="catalog-filter")
+    status = gr.Markdown(elem_id="catalog-status")
+    table = gr.Dataframe(headers=models.CATALOG_HEADERS, interactive=False, wrap=True, max_height=380,
+                         elem_id="catalog-table")
+    gr.Markdown("### Compare models side by side")
+    with gr.Row():
+        pick = gr.Dropdown([], multiselect=True, label="Models (pick 2 or more)", elem_id="compare-pick", scale=4)
+        go = gr.Button("Compare", elem_id="compare-btn", scale=1)
+    compared = gr.Dataframe(interactive=False, wrap=True, elem_id="compare-table")
+    cites = gr.Markdown(elem_id="compare-cites")
+
+    def on_filter(text):
+        return models.catalog_rows(ctx, text)
+
+    def on_compare(names):
+        import pandas as pd
+
+        rows, headers, text = models.compare_models(ctx, names)
+        return pd.DataFrame(rows, columns=headers), text
+
+    query.change(on_filter, query, [table, status], concurrency_id="catalog")
+    go.click(on_compare, pick, [compared, cites], concurrency_id="catalog")
+    return lambda: (*models.catalog_rows(ctx, ""), gr.update(choices=models.catalog_names(ctx))), [table, status, pick]
+
+
+def _demo_section(ctx: AppContext) -> None:
+    gr.Markdown("### Run a model\nOnly models whose weights are on this machine can run; the table says which "
+                "and, for the others, what is missing. Nothing is downloaded.")
+    rows = models.demo_status(ctx)
+    gr.Dataframe(rows, headers=models.STATUS_HEADERS, interactive=False, wrap=True, elem_id="demo-status")
+    runnable = models.runnable_names(rows)
+    with gr.Row():
+        with gr.Column():
+            name = gr.Dropdown([r[0] for r in rows], value=runnable[0] if runnable else None, label="Model",
+                               elem_id="demo-model")
+            text = gr.Textbox(label="Text (text models)", placeholder="chest x-ray showing pneumonia")
+            labels = gr.Textbox(label="Labels or phrases, comma-separated (optional)")
+            image = gr.Image(type="filepath", label="Image (image models; optional)", height=200)
+            run = gr.Button("Run demo", variant="primary", elem_id="demo-btn")
+        with gr.Column():
+            message = gr.Markdown(elem_id="demo-message")
+            scores = gr.Dataframe(headers=models.SCORE_HEADERS, interactive=False, elem_id="demo-scores")
+            picture = gr.Image(label="Output image", interactive=False, height=260)
+    run.click(partial(models.run_model_demo, ctx), [name, text, image, labels], [scores, picture, message],
+              concurrency_limit=1, concurrency_id="models")
+
+
+def _batch_tab(ctx: AppContext) -> None:
+    gr.Markdown("Upload questions: `.txt` (one per line), `.jsonl` or `.csv` (with `id` and `question`). "
+                "Every question gets an answer record; download them as JSON lines and CSV.")
+    file = gr.File(label="Questions file", file_types=[".txt", ".jsonl", ".csv"], elem_id="batch-file")
+    k = gr.Slider(1, 20, value=ctx.settings.top_k, step=1, label="Passages retrieved (k)")
+    run = gr.Button("Answer all", variant="primary", elem_id="batch-btn")
+    summary = gr.Markdown(elem_id="batch-summary")
+    results = gr.File(label="Results", file_count="multiple", interactive=False, elem_id="batch-results")
+
+    def on_run(questions, k_value, progress=gr.Progress()):
+        return jobs.run_batch_job(ctx, questions, k_value, progress)
+
+    run.click(on_run, [file, k], [summary, results], concurrency_limit=1, concurrency_id="jobs")
+
+
+def _eval_tab(ctx: AppContext) -> None:
+    gr.Markdown(f"Score SurveyQA on a gold QA set (schema of `data/eval/README.md`). "
+                f"Leave the file empty to use `{jobs.DEFAULT_GOLD.relative_to(PROJECT_ROOT)}`.")
+    file = gr.File(label="Gold set (.jsonl, optional)", file_types=[".jsonl"], elem_id="eval-file")
+    k = gr.Slider(1, 20, value=ctx.settings.top_k, step=1, label="k")
+    run = gr.Button("Run evaluation", variant="primary", elem_id="eval-btn")
+    summary = gr.Markdown(elem_id="eval-summary")
+    with gr.Row():
+        metrics = gr.Dataframe(headers=jobs.METRIC_HEADERS, interactive=False, elem_id="eval-metrics", scale=1)
+        gallery = gr.Gallery(label="Report plots", columns=2, height=420, elem_id="eval-plots", scale=2)
+    files = gr.File(label="Report (report.html, report.md, metrics.json, per_item.jsonl)", file_count="multiple",
+                    interactive=False, elem_id="eval-files")
+
+    def on_run(gold, k_value, progress=gr.Progress()):
+        return jobs.run_eval_job(ctx, gold, k_value, progress)
+
+    run.click(on_run, [file, k], [metrics, gallery, files, summary], concurrency_limit=1, concurrency_id="jobs")
+
+
+def build_app(ctx: AppContext) -> gr.Blocks:
+    """The Blocks app over ``ctx`` (not yet queued or launched)."""
+    with gr.Blocks(title="SurveyQA", analytics_enabled=False) as demo:
+        gr.Markdown("# SurveyQA\nCited answers from survey papers — every sentence links to its source passage.")
+        status = gr.Markdown(ctx.status.message(), elem_id="index-status")
+        timer = gr.Timer(1.0)
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat"):
+                chat_parts = _chat_tab(ctx)
+            with gr.Tab("Corpus", id="corpus"):
+                corpus_parts = _corpus_tab(ctx, chat_parts["docs"])
+            with gr.Tab("Models", id="models") as models_tab:
+                load_catalog, catalog_outputs = _catalog_section(ctx)
+                _demo_section(ctx)
+            with gr.Tab("Batch", id="batch"):
+                _batch_tab(ctx)
+            with gr.Tab("Eval", id="eval"):
+                _eval_tab(ctx)
+        doc_outputs = [corpus_parts["table"], corpus_parts["pick"], chat_parts["docs"]]
+        timer.tick(partial(_status_tick, ctx), None, [status, timer, *doc_outputs], queue=False)
+        models_tab.select(load_catalog, None, catalog_outputs, concurrency_id="catalog")
+    return demo
+
+
+def theme() -> gr.themes.Base:
+    return gr.themes.Soft(font=SYSTEM_FONTS, font_mono=MONO_FONTS)
+
+
+def launch(host: str | None = None, port: int | None = None, settings: Settings | None = None,
+           block: bool = True) -> gr.Blocks:
+    """Serve the UI on ``host:port`` (default 127.0.0.1:7860, or SURVEYQA_HOST / SURVEYQA_PORT)."""
+    host = host or os.environ.get("SURVEYQA_HOST", DEFAULT_HOST)
+    port = int(port or os.environ.get("SURVEYQA_PORT", DEFAULT_PORT))
+    ctx = AppContext(settings or load_settings())
+    ctx.start_background_build()
+    demo = build_app(ctx)
+    demo.queue(default_concurrency_limit=CHAT_CONCURRENCY)
+    ctx.runs_dir.mkdir(parents=True, exist_ok=True)
+    demo.launch(server_name=host, server_port=port, prevent_thread_lock=not block, show_error=True,
+                allowed_paths=[str(ctx.runs_dir)], theme=theme(), css=render.CSS, js=render.CITE_JS,
+                ssr_mode=False, footer_links=[])
+    return demo
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python app.py [--host H] [--port P] [--index DIR] [--corpus DIR]``."""
+    parser = argparse.ArgumentParser(description="Serve the SurveyQA web UI.")
+    parser.add_argument("--host", default=None, help=f"interface to bind (default {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=None, help=f"port (default {DEFAULT_PORT})")
+    parser.add_argument("--index", type=Path, default=None, help="index directory")
+    parser.add_argument("--corpus", type=Path, default=None, help="corpus folder used when the index is missing")
+    args = parser.parse_args(argv)
+    launch(args.host, args.port, load_settings(index_dir=args.index, corpus_dir=args.corpus))

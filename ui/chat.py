@@ -1,0 +1,139 @@
+"""Chat tab handlers: ask (streamed display), citation selection and example questions.
+
+Per-session state is the chat history (the Chatbot value) and ``turns``: one dict per
+assistant reply holding its citations and retrieved passages, so a marker ``[n]`` of any
+earlier reply (key ``"turn:n"``) can still be opened."""
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import gradio as gr
+
+from ui import render
+from ui.context import AppContext
+
+STREAM_DELAY_S = 0.04
+SHOWN_QUESTION_CHARS = 300
+
+
+@dataclass
+class Reply:
+    """One answered (or refused) question, ready for display."""
+
+    markdown: str
+    citations: list[dict] = field(default_factory=list)
+    retrieved: list[dict] = field(default_factory=list)
+    abstained: bool = False
+    error: str | None = None
+
+
+def make_filters(docs: list[str] | None, all_docs: list[str]):
+    """``Filters(docs=...)`` for a strict subset of the indexed surveys; None means search all."""
+    from index.retrieval import Filters
+
+    chosen = [d for d in (docs or []) if d in all_docs]
+    return Filters(docs=chosen) if chosen and set(chosen) != set(all_docs) else None
+
+
+def answer_question(ctx: AppContext, question: str, mode: str, k: int, docs: list[str] | None, turn: int) -> Reply:
+    """Ask SurveyQA; refusals (empty, too long, index not ready) become friendly replies."""
+    from agent.service import QuestionError
+
+    if not ctx.status.ready:
+        return Reply(render.error_markdown(ctx.status.message() if not ctx.status.error else ctx.status.error),
+                     error="index not ready")
+    try:
+        answer = ctx.qa.ask(question, int(k), mode, make_filters(docs, list(ctx.documents())))
+    except QuestionError as exc:
+        return Reply(render.error_markdown(str(exc)), error=str(exc))
+    except Exception as exc:  # show, don't crash the session
+        return Reply(render.error_markdown(f"the question could not be answered ({type(exc).__name__}: {exc})"),
+                     error=str(exc))
+    record = answer.to_dict()
+    if answer.abstained:
+        return Reply(render.abstain_markdown(record["retrieved"]), [], record["retrieved"], abstained=True)
+    markers = {c.marker for c in answer.citations}
+    return Reply(render.link_markers(answer.answer, turn, markers), record["citations"], record["retrieved"])
+
+
+def citation_choices(turn: int, citations: list[dict]) -> list[tuple[str, str]]:
+    """Radio choices for one reply's citations: (label, "turn:marker")."""
+    return [(f"[{c['marker']}] {c.get('doc_title') or c['doc']} — {c.get('section') or '—'}", f"{turn}:{c['marker']}")
+            for c in citations]
+
+
+def _shown(question: str) -> str:
+    question = question or ""
+    if len(question) <= SHOWN_QUESTION_CHARS:
+        return question
+    return question[:SHOWN_QUESTION_CHARS] + f"… ({len(question):,} characters)"
+
+
+def _panel(reply: Reply) -> str:
+    if reply.abstained:
+        return render.passages_html(reply.retrieved)
+    if reply.citations:
+        return (f'<div class="src-empty">This answer cites {len(reply.citations)} passage(s). '
+                'Click a marker such as <b>[1]</b> in the answer, or pick one above, to see it.</div>')
+    return render.EMPTY_SOURCES
+
+
+def respond(ctx: AppContext, question: str, history: list | None, turns: list | None, mode: str, k: int,
+            docs: list[str] | None, delay: float = STREAM_DELAY_S) -> Iterator[tuple]:
+    """Chat event: yields (textbox, history, turns, citation radio, sources html), the reply
+    appearing sentence by sentence."""
+    history, turns = list(history or []), list(turns or [])
+    turn = len(turns)
+    history.append({"role": "user", "content": render.esc(_shown(question))})
+    history.append({"role": "assistant", "content": "⏳ Searching the surveys…"})
+    yield "", history, turns, gr.update(), gr.update()
+    reply = answer_question(ctx, question, mode, k, docs, turn)
+    turns.append({"citations": reply.citations, "retrieved": reply.retrieved, "abstained": reply.abstained})
+    if reply.citations and not reply.error:
+        for piece in render.stream_pieces(reply.markdown)[:-1]:
+            history[-1] = {"role": "assistant", "content": piece}
+            yield "", history, turns, gr.update(), gr.update()
+            time.sleep(delay)
+    history[-1] = {"role": "assistant", "content": reply.markdown}
+    radio = gr.update(choices=citation_choices(turn, reply.citations), value=None,
+                      visible=bool(reply.citations))
+    yield "", history, turns, radio, _panel(reply)
+
+
+def show_source(key: str | None, turns: list | None) -> str:
+    """Sources panel for ``"turn:marker"`` (an optional ``|nonce`` suffix is ignored)."""
+    if not key:
+        return render.EMPTY_SOURCES
+    try:
+        turn, marker = (int(x) for x in key.split("|", 1)[0].split(":", 1))
+        citation = next(c for c in (turns or [])[turn]["citations"] if int(c["marker"]) == marker)
+    except (ValueError, IndexError, KeyError, StopIteration):
+        return '<div class="src-empty">That citation is not part of this conversation.</div>'
+    return render.citation_html(citation)
+
+
+def clear_chat() -> tuple:
+    return [], [], gr.update(choices=[], value=None, visible=False), render.EMPTY_SOURCES
+
+
+def example_questions(gold_path: Path, corpus_docs: set[str], limit: int = 6) -> list[str]:
+    """A few answerable dev-set questions whose evidence lies in ``corpus_docs``, one per type."""
+    try:
+        rows = [json.loads(line) for line in Path(gold_path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, ValueError):
+        return []
+    picked, types = [], set()
+    for row in rows:
+        evidence = {e.get("doc") for e in row.get("evidence", [])}
+        if row.get("type") == "unanswerable" or not evidence or not evidence <= corpus_docs:
+            continue
+        if row.get("type") not in types or len(types) >= limit:
+            picked.append(row["question"])
+            types.add(row.get("type"))
+        if len(picked) >= limit:
+            break
+    return picked

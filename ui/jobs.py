@@ -1,0 +1,90 @@
+"""Batch and Eval tab handlers: long runs with progress, results written under
+``<data>/runs/<kind>-<stamp>/`` and offered for download."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from surveyqa.settings import PROJECT_ROOT
+from ui.context import AppContext
+
+DEFAULT_GOLD = PROJECT_ROOT / "data" / "eval" / "dev.jsonl"
+METRIC_HEADERS = ["metric", "value"]
+Progress = Callable[..., None]
+
+
+def _path(item) -> Path | None:
+    if not item:
+        return None
+    return Path(getattr(item, "name", None) or getattr(item, "path", None) or item)
+
+
+def _ticker(progress: Progress | None, what: str):
+    if progress is None:
+        return None
+    return lambda done, total: progress(done / total if total else None, desc=f"{what} {done}/{total}")
+
+
+def run_batch_job(ctx: AppContext, questions_file, k: int = 5,
+                  progress: Progress | None = None) -> tuple[str, list[str]]:
+    """Answer every question of the uploaded file; returns a summary and [results.jsonl, results.csv]."""
+    path = _path(questions_file)
+    if path is None:
+        return "Upload a questions file (.txt one per line, .jsonl or .csv with id and question).", []
+    if not ctx.status.ready:
+        return "The index is still being built; try again once it is ready.", []
+    try:
+        from agent.batch import BatchInputError, run_batch
+    except ImportError as exc:
+        return f"**Batch unavailable:** {exc}", []
+    out = ctx.new_folder(ctx.runs_dir, "batch")
+    jsonl, csv = out / "results.jsonl", out / "results.csv"
+    try:
+        s = run_batch(ctx.qa, path, jsonl, k=int(k), csv_path=csv, progress=_ticker(progress, "answering"))
+    except BatchInputError as exc:
+        return f"**Cannot read the questions:** {exc}", []
+    lines = [f"**{s.total} question(s):** {s.answered} answered, {s.abstained} not in the surveys, "
+             f"{s.errors} error(s), in {s.seconds:.1f} s."]
+    lines += [f"- {m}" for m in s.error_messages[:10]]
+    return "\n".join(lines), [str(p) for p in (jsonl, csv) if p.exists()]
+
+
+def metric_rows(metrics: dict) -> list[list]:
+    """Top-level scalar metrics as (name, value) rows."""
+    return [[key, round(value, 4) if isinstance(value, float) else value]
+            for key, value in metrics.items() if not isinstance(value, (dict, list))]
+
+
+def run_eval_job(ctx: AppContext, gold_file=None, k: int = 5,
+                 progress: Progress | None = None) -> tuple[list[list], list[str], list[str], str]:
+    """Score SurveyQA on a gold set (default: the dev set): metrics rows, plot images,
+    report files (report.html, report.md, metrics.json, per_item.jsonl) and a summary."""
+    gold = _path(gold_file) or DEFAULT_GOLD
+    if not ctx.status.ready:
+        return [], [], [], "The index is still being built; try again once it is ready."
+    try:
+        from evaluation.gold import GoldError, load_gold
+        from evaluation.run import evaluate, write_results
+    except ImportError as exc:
+        return [], [], [], f"**Evaluation unavailable:** {exc}"
+    try:
+        items = load_gold(gold)
+    except (GoldError, OSError) as exc:
+        return [], [], [], f"**Cannot read the gold set:** {exc}"
+    qa, k = ctx.qa, int(k)
+    result = evaluate(items, lambda item: qa.ask(item.question, k, question_id=item.id), qa.doc_texts, k,
+                      _ticker(progress, "evaluating"))
+    out = ctx.new_folder(ctx.runs_dir, "eval")
+    write_results(result, out)
+    plots, files, note = [], [out / "metrics.json", out / "per_item.jsonl"], ""
+    try:
+        from evaluation.report import write_report
+
+        written = write_report(result, out)
+        plots = [str(p) for name, p in written.items() if str(p).endswith(".png")]
+        files = [written["html"], written["markdown"], *files]
+    except Exception as exc:  # metrics are still shown without the report
+        note = f" Report not written ({type(exc).__name__}: {exc})."
+    warnings = "".join(f"\n- {w}" for w in result.warnings[:10])
+    summary = f"**{len(items)} items from `{gold.name}`, k={k}.** Results in `{out}`.{note}{warnings}"
+    return metric_rows(result.metrics), plots, [str(f) for f in files if Path(f).exists()], summary

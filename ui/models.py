@@ -1,0 +1,101 @@
+"""Models tab handlers: the model catalog (filter, side-by-side comparison with citations)
+and demos of the locally loadable models. Backends are imported lazily, so a missing one
+only disables its part of the tab."""
+from __future__ import annotations
+
+from ui import render
+from ui.context import AppContext
+
+CATALOG_HEADERS = ["model", "backbone", "modalities", "tasks", "data", "date", "survey", "source"]
+COMPARE_FIELDS = ("backbone", "modalities", "tasks", "data", "datasets", "date", "parameters")
+STATUS_HEADERS = ["model", "task", "input", "runs now?", "weights / why not"]
+SCORE_HEADERS = ["label", "score"]
+UNAVAILABLE = "Model catalog unavailable"
+
+
+def _catalog(ctx: AppContext):
+    """The catalog of the live index, or (None, reason)."""
+    if not ctx.status.ready:
+        return None, "the index is still being built"
+    try:
+        return ctx.qa.catalog, ""
+    except (AttributeError, ImportError) as exc:
+        return None, f"{UNAVAILABLE} (this build has no catalog: {exc})"
+    except Exception as exc:
+        return None, f"{UNAVAILABLE}: {type(exc).__name__}: {exc}"
+
+
+def catalog_rows(ctx: AppContext, text: str = "") -> tuple[list[list], str]:
+    """Catalog entries matching ``text`` as table rows, and a one-line status."""
+    catalog, why = _catalog(ctx)
+    if catalog is None:
+        return [], f"**{why}.**"
+    entries = catalog.filter(text or "")
+    rows = [[e.name, e.backbone, e.modalities, e.tasks, e.data or e.datasets, e.date, e.doc, e.source]
+            for e in entries]
+    shown = f" matching “{render.esc(text)}”" if text else ""
+    return rows, f"{len(rows)} of {len(catalog.entries)} catalog entries{shown}."
+
+
+def catalog_names(ctx: AppContext) -> list[str]:
+    """Distinct model names for the comparison picker."""
+    catalog, _ = _catalog(ctx)
+    return sorted({e.name for e in catalog.entries}, key=str.lower) if catalog is not None else []
+
+
+def compare_models(ctx: AppContext, names: list[str] | None) -> tuple[list[list], list[str], str]:
+    """Side-by-side attributes of 2+ models (columns ``name [n]``) and their citations."""
+    catalog, why = _catalog(ctx)
+    if catalog is None:
+        return [], ["attribute"], f"**{why}.**"
+    names = [n for n in (names or []) if n]
+    if len(names) < 2:
+        return [], ["attribute"], "Pick at least two models to compare."
+    entries = catalog.compare(names)
+    missing = [n for n in names if not catalog.lookup(n)]
+    headers = ["attribute"] + [f"{e.name} [{i}]" for i, e in enumerate(entries, start=1)]
+    rows = [[field] + [getattr(e, field) or "—" for e in entries] for field in COMPARE_FIELDS]
+    rows.append(["survey"] + [e.doc_title or e.doc for e in entries])
+    rows.append(["source"] + [e.source or "—" for e in entries])
+    cites = [f"**[{i}] {render.esc(e.name)}** — *{render.esc(e.doc_title or e.doc)}*, {render.esc(e.source or '—')} "
+             f"(`{render.esc(e.doc)}`, chunk `{render.esc(e.chunk_id)}`)"
+             + (f"<br>&nbsp;&nbsp;Reference: {render.esc(e.reference)}" if e.reference else "")
+             for i, e in enumerate(entries, start=1)]
+    if missing:
+        cites.append(f"Not in the catalog: {', '.join(map(render.esc, missing))}.")
+    return rows, headers, "\n\n".join(cites)
+
+
+def demo_status(ctx: AppContext) -> list[list]:
+    """Every allowlisted model with whether it can run now (local weights present) and why not."""
+    try:
+        from agent.model_loader import status
+    except ImportError as exc:
+        return [["(model loader unavailable)", "", "", "no", str(exc)]]
+    return [[spec.name, spec.task, spec.input_type, "yes" if ok else "no", where]
+            for spec, ok, where in status(ctx.settings.model_dir)]
+
+
+def runnable_names(rows: list[list]) -> list[str]:
+    return [row[0] for row in rows if row[3] == "yes"]
+
+
+def run_model_demo(ctx: AppContext, name: str | None, text: str = "", image: str | None = None,
+                   labels: str = "") -> tuple[list[list], str | None, str]:
+    """Run one demo: (score rows, output image path or None, message)."""
+    if not name:
+        return [], None, "Pick a model first."
+    try:
+        from agent.model_loader import run_demo
+    except ImportError as exc:
+        return [], None, f"**Model loader unavailable:** {exc}"
+    label_list = [x.strip() for x in (labels or "").split(",") if x.strip()] or None
+    try:
+        result = run_demo(name, text=(text or "").strip() or None, image=image or None, labels=label_list,
+                          model_dir=ctx.settings.model_dir)
+    except Exception as exc:  # a crashing model must not take the session down
+        return [], None, f"**{render.esc(name)} failed:** {type(exc).__name__}: {render.esc(exc)}"
+    rows = [[label, score] for label, score in result.scores]
+    details = "".join(f"<br>{render.esc(k)}: <code>{render.esc(v)}</code>" for k, v in result.details.items())
+    head = "✅" if result.ok else "❌"
+    return rows, result.image_path, f"{head} **{render.esc(result.name)}** — {render.esc(result.message)}{details}"
