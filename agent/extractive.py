@@ -15,6 +15,9 @@ from ingest.references import cited_numbers
 
 _DIGIT = re.compile(r"\d")
 _BIBLIO_FIELDS = ("Authors", "Link", "Title")
+# Scoring shape (fractions of the best unit's score; set once on the dev set, see README).
+_RANK_BONUS = 0.15  # divided by the passage's retrieval rank
+_FLOOR_BESIDE, _FLOOR_SAME_PASSAGE, _FLOOR_OTHER_PASSAGE = 0.3, 0.5, 0.85
 _DEFINING = re.compile(r"\b(is|are|refers? to|denotes?|defined as|consists? of|comprises?)\b|\):\s|:\s+they\b", re.I)
 _MARKER_CONTEXT = re.compile(r"((?:\S+\s+){0,3}\S+)\s*\[(\d{1,4})(?:[,\s–-]+\d{1,4})*\]")
 
@@ -60,7 +63,7 @@ class ExtractiveAnswerer:
         total = sum(weights.values()) or 1.0
         coverage = sum(w for t, w in weights.items() if t in unit.terms) / total
         kind = unit.hit.chunk.kind
-        bonus = 0.05 / unit.hit.rank + (0.15 if unit.hit.named else 0.0)
+        bonus = _RANK_BONUS / unit.hit.rank + (0.15 if unit.hit.named else 0.0)
         if intent.numeric and _DIGIT.search(unit.text):
             bonus += 0.1
         if intent.bibliographic and (kind == "reference" or unit.field in _BIBLIO_FIELDS):
@@ -109,7 +112,9 @@ class ExtractiveAnswerer:
             if len(chosen) >= self.max_units:
                 break
             beside = any(_adjacent(unit, c) for c in chosen)
-            if unit.score < (0.3 if beside else 0.5) * best.score:
+            same_passage = any(unit.hit is c.hit for c in chosen)
+            floor = _FLOOR_BESIDE if beside else _FLOOR_SAME_PASSAGE if same_passage else _FLOOR_OTHER_PASSAGE
+            if unit.score < floor * best.score:
                 continue
             gain = (set(unit.terms) & set(weights)) - covered
             new_doc = cross_doc and unit.doc not in {c.doc for c in chosen}

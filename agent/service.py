@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+from agent.abstain import unknown_terms
 from agent.catalog import Catalog, build_catalog
 from agent.citations import attach_citations
 from agent.extractive import ExtractiveAnswerer
@@ -98,9 +99,11 @@ class SurveyQA:
         draft = answerer.compose(question, hits[: self.settings.answer_candidates], texts)
         retrieved = passages(hits[:k])
         support = round(draft.support, 4)
-        if not draft.claims or draft.support < self.settings.abstain_threshold:
+        unknown = unknown_terms(question, retriever.store.lexical)
+        if not draft.claims or draft.support < self.settings.abstain_threshold or unknown:
+            why = [f"not in any indexed document: {', '.join(unknown)}"] if unknown else []
             return Answer(question, ABSTAIN_TEXT, True, [], retrieved, "extractive",
-                          round((time.perf_counter() - started) * 1000, 2), question_id, support)
+                          round((time.perf_counter() - started) * 1000, 2), question_id, support, why)
         cited = attach_citations(draft.claims, {h.chunk.id: h.chunk for h in hits + draft.extra_hits}, texts)
         return Answer(question, cited.answer, False, cited.citations, retrieved, "extractive",
                       round((time.perf_counter() - started) * 1000, 2), question_id, support, cited.warnings)

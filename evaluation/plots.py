@@ -5,6 +5,7 @@ import math
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (backend first)
@@ -61,9 +62,13 @@ def latency_histogram(latencies_ms: list[float], path: Path) -> Path:
     """Distribution of per-question wall time, with the median and p95 marked."""
     fig, ax = plt.subplots(figsize=(6.4, 3.8))
     values = sorted(float(v) for v in latencies_ms) or [0.0]
-    ax.hist(values, bins=min(30, max(5, len(values) // 3)), color="#4C72B0", edgecolor="white")
-    p50 = values[len(values) // 2]
-    p95 = values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
+    bins = min(30, max(5, len(values) // 3))
+    low = max(values[0], 0.1)
+    if values[-1] / low > 50:  # long tail: log-spaced bins keep the bulk readable
+        ax.set_xscale("log")
+        bins = np.geomspace(low, values[-1], bins + 1)
+    ax.hist(values, bins=bins, color="#4C72B0", edgecolor="white")
+    p50, p95 = (float(np.percentile(values, q)) for q in (50, 95))  # as in metrics.json
     ax.axvline(p50, color="#DD8452", linestyle="--", label=f"p50 {p50:.0f} ms")
     ax.axvline(p95, color="#C44E52", linestyle=":", label=f"p95 {p95:.0f} ms")
     ax.set_xlabel("latency per question (ms)")

@@ -139,7 +139,7 @@ def _md_miss(miss: dict) -> list[str]:
 
 def render_markdown(result: EvalResult, figures: dict[str, Path], out_dir: Path, systems: dict | None) -> str:
     metrics = result.metrics
-    parts = [f"# SurveyQA evaluation report", "",
+    parts = ["# SurveyQA evaluation report", "",
              f"{metrics.get('count')} items ({metrics.get('answerable')} answerable), k = {metrics.get('k')}.", "",
              "## Overall metrics", "", _md_table(overall_table(metrics)), ""]
     if systems and len(systems) > 1:
@@ -150,7 +150,7 @@ def render_markdown(result: EvalResult, figures: dict[str, Path], out_dir: Path,
     for name, path in figures.items():
         parts += [f"### {FIGURE_TITLES[name]}", "", f"![{FIGURE_TITLES[name]}]({path.relative_to(out_dir).as_posix()})", ""]
     parts += ["## Worst misses", ""]
-    for miss in worst_misses(result.per_item) or []:
+    for miss in worst_misses(result.per_item):
         parts += _md_miss(miss)
     if result.warnings:
         parts += ["## Warnings", ""] + [f"- {w}" for w in result.warnings] + [""]
@@ -223,8 +223,8 @@ def write_report(result: EvalResult, out_dir: Path, comparison: dict[str, dict] 
     paths["markdown"].write_text(render_markdown(result, figures, out_dir, systems), encoding="utf-8")
     paths["html"].write_text(render_html(result, figures, systems), encoding="utf-8")
     if systems:
-        paths["comparison"] = out_dir / "comparison.json"
-        paths["comparison"].write_text(json.dumps(systems, indent=2))
+        paths["comparison_json"] = out_dir / "comparison.json"
+        paths["comparison_json"].write_text(json.dumps(systems, indent=2))
     return paths
 
 

@@ -40,6 +40,10 @@ class LexicalIndex:
         column = self._model.vocab_dict.get(token)
         return float(self._idf[column]) if column is not None else float(np.log(1.0 + (self.size + 0.5) / 0.5))
 
+    def __contains__(self, token: str) -> bool:
+        """True when the (tokenised) term occurs somewhere in the indexed chunks."""
+        return token in self._model.vocab_dict
+
     def scores(self, query: str) -> np.ndarray:
         """One BM25 score per chunk (zeros when no query term is known)."""
         known = [t for t in tokenize(query) if t in self._model.vocab_dict]

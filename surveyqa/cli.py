@@ -171,6 +171,7 @@ def evaluate(
     except (GoldError, ThresholdError) as exc:
         _fail(str(exc))
     qa = _service(_settings(index))
+    qa.retriever.embedder  # load the embedding model now: latencies are measured on a warm index
     with item_progress(err, "evaluating", len(items)) as tick:
         result = run_eval(items, lambda item: qa.ask(item.question, k, question_id=item.id), qa.doc_texts, k, tick)
     comparison = None

@@ -66,6 +66,7 @@ def _chat_tab(ctx: AppContext) -> dict:
     radio.input(chat.show_source, [radio, turns], sources, queue=False)
     target.change(chat.show_source, [target, turns], sources, queue=False)
     clear.click(chat.clear_chat, None, [bot, turns, radio, sources], queue=False)
+    bot.clear(chat.clear_chat, None, [bot, turns, radio, sources], queue=False)
     return {"docs": docs}
 
 
@@ -103,12 +104,13 @@ def _catalog_section(ctx: AppContext):
     query = gr.Textbox(label="Filter (name, backbone, modality, task, data…)", elem_id="catalog-filter")
     status = gr.Markdown(elem_id="catalog-status")
     table = gr.Dataframe(headers=models.CATALOG_HEADERS, interactive=False, wrap=True, max_height=380,
-                         elem_id="catalog-table")
+                         column_widths=models.CATALOG_WIDTHS, elem_id="catalog-table")
     gr.Markdown("### Compare models side by side")
     with gr.Row():
         pick = gr.Dropdown([], multiselect=True, label="Models (pick 2 or more)", elem_id="compare-pick", scale=4)
         go = gr.Button("Compare", elem_id="compare-btn", scale=1)
-    compared = gr.Dataframe(interactive=False, wrap=True, elem_id="compare-table")
+    compared = gr.Dataframe(headers=["attribute", "model 1", "model 2"], interactive=False, wrap=True,
+                            elem_id="compare-table")
     cites = gr.Markdown(elem_id="compare-cites")
 
     def on_filter(text):
@@ -129,7 +131,8 @@ def _demo_section(ctx: AppContext) -> None:
     gr.Markdown("### Run a model\nOnly models whose weights are on this machine can run; the table says which "
                 "and, for the others, what is missing. Nothing is downloaded.")
     rows = models.demo_status(ctx)
-    gr.Dataframe(rows, headers=models.STATUS_HEADERS, interactive=False, wrap=True, elem_id="demo-status")
+    gr.Dataframe(rows, headers=models.STATUS_HEADERS, interactive=False, wrap=True, max_height=300,
+                 column_widths=["16%", "20%", "10%", "8%", "46%"], elem_id="demo-status")
     runnable = models.runnable_names(rows)
     with gr.Row():
         with gr.Column():
@@ -171,7 +174,8 @@ def _eval_tab(ctx: AppContext) -> None:
     summary = gr.Markdown(elem_id="eval-summary")
     with gr.Row():
         metrics = gr.Dataframe(headers=jobs.METRIC_HEADERS, interactive=False, elem_id="eval-metrics", scale=1)
-        gallery = gr.Gallery(label="Report plots", columns=2, height=420, elem_id="eval-plots", scale=2)
+        gallery = gr.Gallery(label="Report plots", columns=2, height="auto", object_fit="contain",
+                             elem_id="eval-plots", scale=2)
     files = gr.File(label="Report (report.html, report.md, metrics.json, per_item.jsonl)", file_count="multiple",
                     interactive=False, elem_id="eval-files")
 

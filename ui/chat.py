@@ -68,18 +68,19 @@ def citation_choices(turn: int, citations: list[dict]) -> list[tuple[str, str]]:
 
 def _shown(question: str) -> str:
     question = question or ""
+    if not question.strip():
+        return "(empty question)"
     if len(question) <= SHOWN_QUESTION_CHARS:
         return question
     return question[:SHOWN_QUESTION_CHARS] + f"… ({len(question):,} characters)"
 
 
+SEARCHING = ('<div class="src-empty">Answering… when the reply appears, click a marker such as <b>[1]</b> '
+             'in it (or pick a citation above) to see the cited passage.</div>')
+
+
 def _panel(reply: Reply) -> str:
-    if reply.abstained:
-        return render.passages_html(reply.retrieved)
-    if reply.citations:
-        return (f'<div class="src-empty">This answer cites {len(reply.citations)} passage(s). '
-                'Click a marker such as <b>[1]</b> in the answer, or pick one above, to see it.</div>')
-    return render.EMPTY_SOURCES
+    return render.passages_html(reply.retrieved) if reply.abstained else render.EMPTY_SOURCES
 
 
 def respond(ctx: AppContext, question: str, history: list | None, turns: list | None, mode: str, k: int,
@@ -90,7 +91,7 @@ def respond(ctx: AppContext, question: str, history: list | None, turns: list | 
     turn = len(turns)
     history.append({"role": "user", "content": render.esc(_shown(question))})
     history.append({"role": "assistant", "content": "⏳ Searching the surveys…"})
-    yield "", history, turns, gr.update(), gr.update()
+    yield "", history, turns, gr.update(), SEARCHING
     reply = answer_question(ctx, question, mode, k, docs, turn)
     turns.append({"citations": reply.citations, "retrieved": reply.retrieved, "abstained": reply.abstained})
     if reply.citations and not reply.error:
@@ -101,7 +102,8 @@ def respond(ctx: AppContext, question: str, history: list | None, turns: list | 
     history[-1] = {"role": "assistant", "content": reply.markdown}
     radio = gr.update(choices=citation_choices(turn, reply.citations), value=None,
                       visible=bool(reply.citations))
-    yield "", history, turns, radio, _panel(reply)
+    # A marker clicked while the reply streams has already filled the panel: keep it.
+    yield "", history, turns, radio, gr.update() if reply.citations else _panel(reply)
 
 
 def show_source(key: str | None, turns: list | None) -> str:
@@ -126,14 +128,14 @@ def example_questions(gold_path: Path, corpus_docs: set[str], limit: int = 6) ->
         rows = [json.loads(line) for line in Path(gold_path).read_text(encoding="utf-8").splitlines() if line.strip()]
     except (OSError, ValueError):
         return []
-    picked, types = [], set()
-    for row in rows:
-        evidence = {e.get("doc") for e in row.get("evidence", [])}
-        if row.get("type") == "unanswerable" or not evidence or not evidence <= corpus_docs:
+    picked, types, per_doc = [], set(), {}
+    for row in rows:  # easy single-survey questions, one per type, at most two per survey
+        docs = {e.get("doc") for e in row.get("evidence", [])}
+        doc = next(iter(docs), None)
+        if (row.get("difficulty") != "easy" or len(docs) != 1 or doc not in corpus_docs
+                or row.get("type") in types or per_doc.get(doc, 0) >= 2):
             continue
-        if row.get("type") not in types or len(types) >= limit:
-            picked.append(row["question"])
-            types.add(row.get("type"))
-        if len(picked) >= limit:
-            break
-    return picked
+        picked.append(row["question"])
+        types.add(row.get("type"))
+        per_doc[doc] = per_doc.get(doc, 0) + 1
+    return picked[:limit]

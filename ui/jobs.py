@@ -86,5 +86,6 @@ def run_eval_job(ctx: AppContext, gold_file=None, k: int = 5,
     except Exception as exc:  # metrics are still shown without the report
         note = f" Report not written ({type(exc).__name__}: {exc})."
     warnings = "".join(f"\n- {w}" for w in result.warnings[:10])
-    summary = f"**{len(items)} items from `{gold.name}`, k={k}.** Results in `{out}`.{note}{warnings}"
+    link = f" [Open report.html](/gradio_api/file={out / 'report.html'})" if (out / "report.html").exists() else ""
+    summary = f"**{len(items)} items from `{gold.name}`, k={k}.**{link} Results in `{out}`.{note}{warnings}"
     return metric_rows(result.metrics), plots, [str(f) for f in files if Path(f).exists()], summary

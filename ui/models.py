@@ -7,6 +7,7 @@ from ui import render
 from ui.context import AppContext
 
 CATALOG_HEADERS = ["model", "backbone", "modalities", "tasks", "data", "date", "survey", "source"]
+CATALOG_WIDTHS = ["12%", "12%", "14%", "12%", "12%", "6%", "14%", "18%"]
 COMPARE_FIELDS = ("backbone", "modalities", "tasks", "data", "datasets", "date", "parameters")
 STATUS_HEADERS = ["model", "task", "input", "runs now?", "weights / why not"]
 SCORE_HEADERS = ["label", "score"]

@@ -109,8 +109,10 @@ def location(citation: dict) -> str:
     page, lines = citation.get("page"), citation.get("lines") or []
     if page:
         return f"page {page}"
-    if len(lines) >= 2:
+    if len(lines) >= 2 and lines[0] != lines[1]:
         return f"lines {lines[0]}–{lines[1]}"
+    if lines:
+        return f"line {lines[0]}"
     return f"characters {citation.get('start')}–{citation.get('end')}"
 
 

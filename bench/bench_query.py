@@ -1,0 +1,222 @@
+"""Warm query-latency benchmark over the questions of data/eval/dev.jsonl.
+
+Times ``Retriever.search`` (hybrid, dense, bm25) and ``SurveyQA.ask`` on an index of the bundled
+corpus, side by side with a plain LangChain pipeline's ``similarity_search`` (RecursiveCharacter-
+TextSplitter 1000/200 + the same embedder + ``langchain_community`` FAISS) on the same questions.
+Every method gets one untimed warm-up pass over all questions, then ``--repeat`` timed passes.
+
+The embedder caches query vectors (``SentenceEmbedder.embed_query_vector`` is an LRU cache), so
+after the warm-up every repeat is a cache hit. Each method is therefore timed twice:
+``cached`` (the library as it runs: repeated questions) and ``fresh`` (the query cache is cleared
+before each timed call — what a never-seen question costs, embedding included).
+
+Run:  .venv/bin/python bench/bench_query.py [--repeat 3] [--index-dir DIR] [--out FILE] [--profile]
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (CORPUS, DEV_SET, Timer, langchain_documents, langchain_faiss, latency_stats, loadavg,
+                          machine_info, peak_rss_mb, print_table, reset_peak_rss, rss_mb, write_json)
+
+
+def clear_query_cache(embedder) -> None:
+    cache = getattr(embedder, "_query_cache", None)
+    if cache is not None and hasattr(cache, "cache_clear"):
+        cache.cache_clear()
+
+
+def time_method(call, questions: list[str], repeat: int, embedder, fresh: bool) -> list[float]:
+    """Seconds per call over ``repeat`` passes (after the caller's warm-up pass)."""
+    out = []
+    for _ in range(repeat):
+        for question in questions:
+            if fresh:
+                clear_query_cache(embedder)
+            with Timer() as t:
+                call(question)
+            out.append(t.seconds)
+    return out
+
+
+def profile_ask(qa, questions: list[str], top: int = 25) -> list[dict]:
+    """cProfile of one cached pass of ``ask``: the functions with most cumulative time."""
+    for question in questions:  # make sure every query vector is cached: profile the rest of ask
+        qa.ask(question)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for question in questions:
+        qa.ask(question)
+    profiler.disable()
+    stats = pstats.Stats(profiler, stream=io.StringIO())
+    rows = []
+    for (filename, line, name), (cc, nc, tt, ct, _) in stats.stats.items():  # type: ignore[attr-defined]
+        rows.append({"function": f"{Path(filename).name}:{line}({name})", "calls": nc,
+                     "tottime_s": round(tt, 4), "cumtime_s": round(ct, 4), "file": filename})
+    rows.sort(key=lambda r: -r["cumtime_s"])
+    root = str(Path(__file__).resolve().parent.parent)
+    project = [r for r in rows if r["file"].startswith(root) and "site-packages" not in r["file"]]
+    return project[:top]
+
+
+def embed_threads(embedder, questions: list[str], repeat: int) -> dict:
+    """Latency of embedding one question (``encode([q])``, no cache) with torch's default
+    intra-op thread count and with one thread; torch's setting is restored afterwards."""
+    import torch
+
+    default = torch.get_num_threads()
+    out = {}
+    for threads in dict.fromkeys((default, 1)):
+        torch.set_num_threads(threads)
+        try:
+            embedder.encode(questions[:1])
+            seconds = []
+            for _ in range(repeat):
+                for question in questions:
+                    with Timer() as t:
+                        embedder.encode([question])
+                    seconds.append(t.seconds)
+            out[f"{threads}_threads"] = latency_stats(seconds)
+        finally:
+            torch.set_num_threads(default)
+    return out
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--questions", type=Path, default=DEV_SET, help="gold JSONL whose questions are asked")
+    parser.add_argument("--index-dir", type=Path,
+                        help="index to query (built there from --corpus if missing); default: a fresh temp dir")
+    parser.add_argument("--repeat", type=int, default=3, help="timed passes per method after one warm-up pass")
+    parser.add_argument("--limit", type=int, default=0, help="use only the first N questions (0 = all)")
+    parser.add_argument("--no-langchain", action="store_true")
+    parser.add_argument("--no-fresh", action="store_true", help="skip the query-cache-cleared timings")
+    parser.add_argument("--profile", action="store_true", help="cProfile one pass of ask and list the hot functions")
+    parser.add_argument("--torch-threads", type=int, default=0,
+                        help="torch.set_num_threads(N) before querying (0 = leave torch's default)")
+    parser.add_argument("--embed-questions", type=int, default=40,
+                        help="questions for the query-embedding threads diagnostic (0 = skip)")
+    parser.add_argument("--out", type=Path, help="JSON output (default bench/results/bench_query.json)")
+    args = parser.parse_args(argv)
+
+    from agent.service import SurveyQA
+    from evaluation.gold import load_gold
+    from index.build import build_index
+    from index.embeddings import make_embedder
+    from index.retrieval import make_retriever
+    from surveyqa.settings import load_settings
+
+    questions = [item.question for item in load_gold(args.questions)]
+    if args.limit:
+        questions = questions[: args.limit]
+    result: dict = {"machine": machine_info(), "questions_file": str(args.questions), "questions": len(questions),
+                    "repeat": args.repeat}
+
+    temp = None
+    index_dir = args.index_dir
+    if index_dir is None:
+        temp = Path(tempfile.mkdtemp(prefix="surveyqa-bench-query-"))
+        index_dir = temp / "index"
+    try:
+        settings = load_settings(index_dir=index_dir)
+        if args.torch_threads:
+            import torch
+
+            torch.set_num_threads(args.torch_threads)
+        result["torch_threads"] = __import__("torch").get_num_threads()
+        embedder = make_embedder(settings.embedding_model, settings.embedding_batch_size)
+        embedder.encode(["warm-up"])
+        with Timer() as build_t:
+            report = build_index([args.corpus], settings, embedder=embedder)
+        result["index"] = {"dir": str(index_dir), "build_s": round(build_t.seconds, 3), "written": report.written,
+                           "chunks": sum(report.chunks_per_doc.values()), "index_type": settings.index_type}
+        print(f"index ready in {build_t.seconds:.1f}s ({result['index']['chunks']} chunks, written={report.written})")
+
+        reset_peak_rss()
+        rss_before = rss_mb()
+        with Timer() as load_t:
+            retriever = make_retriever(settings)
+        qa = SurveyQA(settings, retriever=retriever)
+        result["index"]["load_s"] = round(load_t.seconds, 3)
+        k = settings.top_k
+
+        methods = {
+            "search hybrid": lambda q: retriever.search(q, k, "hybrid"),
+            "search dense": lambda q: retriever.search(q, k, "dense"),
+            "search bm25": lambda q: retriever.search(q, k, "bm25"),
+            "SurveyQA.ask": lambda q: qa.ask(q),
+        }
+        if not args.no_langchain:
+            with Timer() as lc_t:
+                store = langchain_faiss(langchain_documents([p for p in sorted(args.corpus.rglob("*")) if p.is_file()]), embedder)
+            result["langchain"] = {"build_s": round(lc_t.seconds, 3), "chunks": store.index.ntotal}
+            print(f"LangChain FAISS ready in {lc_t.seconds:.1f}s ({store.index.ntotal} chunks)")
+            methods["LangChain similarity_search"] = lambda q: store.similarity_search(q, k=k)
+
+        timings: dict[str, dict] = {}
+        for name, call in methods.items():
+            for q in questions:  # warm-up pass (also fills the query-vector cache)
+                call(q)
+            entry = {"cached": latency_stats(time_method(call, questions, args.repeat, embedder, fresh=False))}
+            if not args.no_fresh and name != "search bm25":
+                entry["fresh"] = latency_stats(time_method(call, questions, args.repeat, embedder, fresh=True))
+            timings[name] = entry
+            print(f"{name}: cached p50 {entry['cached']['p50_ms']:.2f} ms"
+                  + (f", fresh p50 {entry['fresh']['p50_ms']:.2f} ms" if "fresh" in entry else ""))
+        result["latency"] = timings
+        if args.embed_questions:
+            result["embed_query"] = embed_threads(embedder, questions[: args.embed_questions], 1)
+            print("embed one question: " + ", ".join(f"{k} p50 {v['p50_ms']:.1f} ms" for k, v in result["embed_query"].items()))
+        result["k"] = k
+        result["rss_mb"] = {"before_load": rss_before, "after": rss_mb(), "peak_during_queries": peak_rss_mb()}
+        result["loadavg_at_end"] = loadavg()
+
+        ask = timings["SurveyQA.ask"]
+        result["targets"] = {
+            "ask_p50_le_50ms_cached": ask["cached"]["p50_ms"] <= 50,
+            "ask_p95_le_150ms_cached": ask["cached"]["p95_ms"] <= 150,
+        }
+        if "fresh" in ask:
+            result["targets"]["ask_p50_le_50ms_fresh"] = ask["fresh"]["p50_ms"] <= 50
+            result["targets"]["ask_p95_le_150ms_fresh"] = ask["fresh"]["p95_ms"] <= 150
+        if args.profile:
+            result["ask_profile"] = profile_ask(qa, questions)
+    finally:
+        if temp is not None:
+            shutil.rmtree(temp, ignore_errors=True)
+
+    rows = []
+    for name, entry in timings.items():
+        for variant, stats in entry.items():
+            rows.append([f"{name} ({variant})", stats["p50_ms"], stats["p95_ms"], stats["mean_ms"], stats["max_ms"], stats["n"]])
+    for name, stats in result.get("embed_query", {}).items():
+        rows.append([f"embedder.encode([question]), torch {name.replace('_', ' ')}", stats["p50_ms"], stats["p95_ms"],
+                     stats["mean_ms"], stats["max_ms"], stats["n"]])
+    print_table(f"Warm query latency, {len(questions)} dev questions x {args.repeat} (k={k}, torch threads "
+                f"{result['torch_threads']}); "
+                f"peak RSS while querying {result['rss_mb']['peak_during_queries']} MiB",
+                ["method", "p50 ms", "p95 ms", "mean ms", "max ms", "n"], rows)
+    if args.profile:
+        print_table("ask: hottest project functions (one pass, query vectors cached, cumulative)", ["function", "calls", "cum s", "own s"],
+                    [[r["function"], r["calls"], r["cumtime_s"], r["tottime_s"]] for r in result["ask_profile"][:15]])
+    verdict = ", ".join(f"{k}: {'met' if v else 'NOT met'}" for k, v in result["targets"].items())
+    print(f"targets (ask p50 <= 50 ms, p95 <= 150 ms): {verdict}; load average {result['machine'].get('loadavg_at_start')} "
+          f"-> {result['loadavg_at_end']}")
+    path = write_json("bench_query", result, args.out)
+    print(f"wrote {path}")
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,248 @@
+"""The real app in headless Chromium: ask, open a citation, upload a file and ask about it.
+Screenshots go to tests/artifacts/."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.ui.conftest import ARTIFACTS
+from tests.ui.corpus_fixture import ZORBLAX, write_corpus
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync"]
+REAL_QUESTION = "What backbone does MedSAM use in the meta-analysis table, and how much training data?"
+LAST_BOT = "#chatbot [data-testid='bot']:last-of-type, #chatbot .bot-row:last-of-type"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_app(index: Path, corpus: Path, log: Path, timeout: float = 60):
+    """``python app.py`` on a free port; returns (process, url) once it answers HTTP."""
+    port = free_port()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
+    handle = log.open("w")
+    proc = subprocess.Popen([sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port),
+                             "--index", str(index), "--corpus", str(corpus)], cwd=ROOT, env=env,
+                            stdout=handle, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app exited early:\n{log.read_text()}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"app did not start within {timeout} s:\n{log.read_text()}")
+
+
+def stop_app(proc) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROME_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, url):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(30_000)
+    page.goto(url)
+    page.wait_for_function("document.querySelector('#index-status')?.innerText.includes('Index ready')",
+                           timeout=90_000)
+    return page
+
+
+def ask(page, question: str) -> str:
+    """Type a question, send it and wait for the finished reply; returns its text."""
+    before = page.locator("#chatbot .bot-row").count()
+    page.fill("#question textarea", question)
+    page.press("#question textarea", "Enter")
+    page.wait_for_function("([n]) => document.querySelectorAll('#chatbot .bot-row').length > n", arg=[before])
+    page.wait_for_function(  # the chatbot's status tracker hides once the streamed event is complete
+        """() => { const rows = document.querySelectorAll('#chatbot .bot-row');
+                   const tracker = document.querySelector('#chatbot [data-testid=status-tracker]');
+                   return tracker.classList.contains('hide')
+                          && !rows[rows.length - 1].innerText.includes('Searching the surveys'); }""")
+    return page.locator("#chatbot .bot-row").last.inner_text()
+
+
+def open_citation(page, link) -> str:
+    """Click an inline [n] marker; returns the sources panel's text once it shows that citation."""
+    marker = link.inner_text().strip()
+    link.click()
+    page.wait_for_function("([m]) => document.querySelector('#sources-panel .src-marker')?.innerText === m",
+                           arg=[marker])
+    return page.locator("#sources-panel").inner_text()
+
+
+@pytest.fixture(scope="module")
+def tiny_app(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tiny-app")
+    write_corpus(root / "corpus")
+    proc, url = start_app(root / "index", root / "corpus", root / "app.log")  # no index yet: built on start
+    yield url, root
+    stop_app(proc)
+
+
+def test_chat_citations_abstention_and_upload(browser, tiny_app):
+    url, root = tiny_app
+    page = open_page(browser, url)
+    reply = ask(page, "What backbone does MedSAM use and how much training data?")
+    assert "ViT-B" in reply and "1.57" in reply
+    first = page.locator("#chatbot .bot-row").last.locator("a.cite").first
+    panel = open_citation(page, first)
+    assert "Segmentation Test Models in Medical Imaging" in panel and "Reference:" in panel
+    mark = page.locator("#sources-panel mark").first.inner_text()
+    assert mark and mark in panel and "MedSAM" in mark
+    page.screenshot(path=str(ARTIFACTS / "chat_citation.png"), full_page=True)
+
+    options = page.locator("#cite-radio label")
+    assert options.count() >= 2
+    options.nth(1).click()
+    page.wait_for_function("document.querySelector('#sources-panel .src-marker')?.innerText === '[2]'")
+
+    assert "Not in the surveys" in ask(page, "What is the boiling point of tungsten?")
+    assert "closest passages" in page.locator("#sources-panel").inner_text().lower()
+    assert "Can't ask that" in ask(page, "   ")
+    earlier = page.locator("#chatbot .bot-row").first.locator("a.cite").first
+    assert "Segmentation Test Models" in open_citation(page, earlier), "markers of earlier replies still open"
+
+    good, bad = root / "zorblax.txt", root / "broken.txt"
+    good.write_text(ZORBLAX, encoding="utf-8")
+    bad.write_bytes(b"\x00\x9f\x92\x96 binary \x00" * 40)
+    page.get_by_role("tab", name="Corpus").click()
+    page.locator("#upload-files input[type=file]").set_input_files([str(good), str(bad)])
+    page.wait_for_function("document.querySelector('#upload-files').innerText.includes('broken')")  # name, size
+    page.click("#add-btn")
+    page.wait_for_function("document.querySelector('#upload-summary').innerText.includes('indexed')", timeout=60_000)
+    assert "1 file(s) indexed, 1 skipped" in page.inner_text("#upload-summary")
+    report = page.inner_text("#upload-report")
+    assert "added" in report and "skipped" in report and "binary" in report
+    page.wait_for_function("document.querySelector('#docs-table').innerText.includes('zorblax.txt')")
+    page.screenshot(path=str(ARTIFACTS / "corpus_upload.png"), full_page=True)
+
+    page.get_by_role("tab", name="Chat").click()
+    assert "zorblax.txt" in page.inner_text("#survey-filter")
+    reply = ask(page, "How many tokens was the Zorblax model trained on?")
+    assert "42 quintillion tokens" in reply
+    panel = open_citation(page, page.locator("#chatbot .bot-row").last.locator("a.cite").first)
+    assert "Zorblax Notes" in panel
+    page.screenshot(path=str(ARTIFACTS / "chat_uploaded_fact.png"), full_page=True)
+    page.close()
+
+
+def test_models_tab_lists_catalog_and_demo_status(browser, tiny_app):
+    url, _ = tiny_app
+    page = open_page(browser, url)
+    page.get_by_role("tab", name="Models").click()
+    page.wait_for_function("document.querySelector('#catalog-table')?.innerText.includes('SAM-Med2D')")
+    assert "ViT-B with adapters" in page.inner_text("#catalog-table")
+    status = page.inner_text("#demo-status")
+    assert "all-MiniLM-L6-v2" in status and "MedSAM" in status
+    page.screenshot(path=str(ARTIFACTS / "models_tab.png"), full_page=True)
+    page.close()
+
+
+def test_batch_and_eval_tabs_offer_downloads(browser, tiny_app):
+    url, root = tiny_app
+    questions, gold = root / "questions.txt", root / "gold.jsonl"
+    questions.write_text("What backbone does MedSAM use?\nWhat is the boiling point of tungsten?\n")
+    gold.write_text(json.dumps({
+        "id": "t-1", "question": "How many image-text pairs was MedCLIP trained on?", "answer": "About 570 thousand.",
+        "key_facts": ["570 thousand"], "type": "numeric", "difficulty": "easy",
+        "evidence": [{"doc": "vlm-review.txt", "quote": "It was trained on about 570 thousand image-text pairs"}]}) + "\n")
+    page = open_page(browser, url)
+    page.get_by_role("tab", name="Batch").click()
+    page.locator("#batch-file input[type=file]").set_input_files(str(questions))
+    page.wait_for_function("document.querySelector('#batch-file').innerText.includes('questions')")
+    page.click("#batch-btn")
+    page.wait_for_function("document.querySelector('#batch-summary').innerText.includes('2 question(s)')")
+    assert "1 answered, 1 not in the surveys" in page.inner_text("#batch-summary")
+    page.wait_for_function("document.querySelector('#batch-results').innerText.includes('csv')")
+    page.get_by_role("tab", name="Eval").click()
+    page.locator("#eval-file input[type=file]").set_input_files(str(gold))
+    page.wait_for_function("document.querySelector('#eval-file').innerText.includes('gold')")
+    page.click("#eval-btn")
+    page.wait_for_function("document.querySelector('#eval-summary').innerText.includes('1 items')", timeout=60_000)
+    assert "key_fact_accuracy" in page.inner_text("#eval-metrics")
+    page.wait_for_function("document.querySelectorAll('#eval-plots img').length >= 3")
+    assert "report" in page.inner_text("#eval-files")
+    report = page.get_by_role("link", name="Open report.html").get_attribute("href")
+    response = page.request.get(url.rstrip("/") + report)
+    assert response.ok and "SurveyQA evaluation report" in response.text()
+    page.screenshot(path=str(ARTIFACTS / "eval_tab.png"), full_page=True)
+    page.close()
+
+
+def real_index() -> Path | None:
+    """The live version folder of the default index if it loads with the current settings."""
+    from index.build import shaping_settings
+    from index.store import IndexProblem, current_version, load_index
+    from surveyqa.settings import load_settings
+
+    settings = load_settings()
+    try:
+        load_index(settings.index_dir, shaping_settings(settings), verify=False)
+        return current_version(settings.index_dir)
+    except IndexProblem:
+        return None
+
+
+def test_real_corpus_question_with_citation(browser, tmp_path):
+    version = real_index()
+    if version is None:
+        pytest.skip("no usable index of the bundled corpus in var/index (run `surveyqa ingest`; "
+                    "building one here takes over 90 s)")
+    index = tmp_path / "index"  # a private copy: the shared index is never written
+    shutil.copytree(version, index / version.name)
+    (index / "CURRENT").write_text(version.name)
+    from surveyqa.settings import load_settings
+
+    proc, url = start_app(index, load_settings().corpus_dir, tmp_path / "app.log")
+    try:
+        page = open_page(browser, url)
+        reply = ask(page, REAL_QUESTION)
+        assert "MedSAM" in reply and "1.6M" in reply
+        links = page.locator("#chatbot .bot-row").last.locator("a.cite")
+        assert links.count() >= 1
+        panel = open_citation(page, links.last)
+        mark = page.locator("#sources-panel mark").first.inner_text()
+        assert "MedSAM" in mark and mark in panel
+        assert "meta-analysis" in panel.lower() or "fm-medical-image-analysis" in panel
+        page.screenshot(path=str(ARTIFACTS / "real_corpus_chat.png"), full_page=True)
+        page.close()
+    finally:
+        stop_app(proc)
