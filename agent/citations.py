@@ -57,12 +57,15 @@ def attach_citations(claims: list[Claim], retrieved: dict[str, Chunk], doc_texts
             if chunk_id not in numbers:
                 numbers[chunk_id] = len(numbers) + 1
                 start, end = (start, end) if chunk.start <= start < end <= chunk.end else (chunk.start, chunk.end)
-                quote = doc_texts.get(chunk.doc, "")[start:end] if chunk.kind == "text" else chunk.text
+                doc_text = doc_texts.get(chunk.doc, "")
+                source = doc_text[chunk.start:chunk.end] or chunk.text
+                quote = doc_text[start:end] or chunk.text
                 citations.append(Citation(
                     marker=numbers[chunk_id], chunk_id=chunk_id, doc=chunk.doc, doc_title=chunk.doc_title,
-                    start=chunk.start, end=chunk.end, text=chunk.text, section=chunk.section_path, page=chunk.page,
+                    start=chunk.start, end=chunk.end, text=source, section=chunk.section_path, page=chunk.page,
                     lines=[chunk.line_start, chunk.line_end], quote=quote, quote_start=start, quote_end=end,
                     kind=chunk.kind, reference=_reference_for(chunk, quote),
+                    rendered=chunk.text if chunk.text != source else None,
                 ))
             markers.append(numbers[chunk_id])
         if markers:

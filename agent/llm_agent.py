@@ -38,7 +38,7 @@ class LLMAgent:
         text = (final.content if final else "") or ""
         tool_calls = [c["name"] for m in state["messages"] if isinstance(m, AIMessage) for c in m.tool_calls]
         latency = round((time.perf_counter() - started) * 1000, 2)
-        retrieved = passages([h for h in evidence.hits if h.rank][: self.qa.settings.top_k])
+        retrieved = passages([h for h in evidence.hits if h.rank][: self.qa.settings.top_k], self.qa.doc_texts)
         if not text.strip() or ABSTAIN_TEXT.lower() in text.lower():
             return Answer(question, ABSTAIN_TEXT, True, [], retrieved, "agent", latency, question_id,
                           warnings=[f"tools called: {', '.join(tool_calls) or 'none'}"])

@@ -6,8 +6,9 @@ from dataclasses import asdict, dataclass, field
 
 @dataclass
 class Citation:
-    """One cited passage: ``start:end`` is the passage (chunk) span in the document's text,
-    ``quote_start:quote_end`` the sentence(s) the answer took from it."""
+    """One cited passage: ``text`` is ``document[start:end]`` (the passage as in the file),
+    ``quote_start:quote_end`` the sentence(s) the answer took from it, and ``rendered`` the
+    labelled form of a table row or list entry (``Model: X; Backbone: Y``)."""
 
     marker: int
     chunk_id: str
@@ -24,11 +25,12 @@ class Citation:
     quote_end: int
     kind: str = "text"
     reference: str | None = None
+    rendered: str | None = None
 
 
 @dataclass
 class Passage:
-    """One retrieved passage, in rank order."""
+    """One retrieved passage, in rank order; ``text`` is ``document[start:end]``."""
 
     rank: int
     chunk_id: str
@@ -40,6 +42,7 @@ class Passage:
     section: str = ""
     kind: str = "text"
     page: int | None = None
+    rendered: str | None = None
 
 
 @dataclass

@@ -21,10 +21,17 @@ class QuestionError(ValueError):
 ABSTAIN_TEXT = "The surveys do not answer this question."
 
 
-def passages(hits: list[Hit]) -> list[Passage]:
-    return [Passage(rank=h.rank, chunk_id=h.chunk.id, doc=h.chunk.doc, start=h.chunk.start, end=h.chunk.end,
-                    text=h.chunk.text, score=round(h.score, 6), section=h.chunk.section_path, kind=h.chunk.kind,
-                    page=h.chunk.page) for h in hits]
+def passages(hits: list[Hit], doc_texts: dict[str, str]) -> list[Passage]:
+    """Retrieved passages as records: the document's own text of each span, plus the labelled
+    rendering when the chunk is a table row, list entry or reference."""
+    out = []
+    for h in hits:
+        c = h.chunk
+        source = doc_texts.get(c.doc, "")[c.start:c.end] or c.text
+        out.append(Passage(rank=h.rank, chunk_id=c.id, doc=c.doc, start=c.start, end=c.end, text=source,
+                           score=round(h.score, 6), section=c.section_path, kind=c.kind, page=c.page,
+                           rendered=c.text if c.text != source else None))
+    return out
 
 
 class SurveyQA:
@@ -97,7 +104,7 @@ class SurveyQA:
         answerer = ExtractiveAnswerer(retriever, self.settings.max_answer_sentences, self.settings.max_answer_chars)
         texts = self.doc_texts
         draft = answerer.compose(question, hits[: self.settings.answer_candidates], texts)
-        retrieved = passages(hits[:k])
+        retrieved = passages(hits[:k], texts)
         support = round(draft.support, 4)
         unknown = unknown_terms(question, retriever.store.lexical)
         if not draft.claims or draft.support < self.settings.abstain_threshold or unknown:

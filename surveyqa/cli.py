@@ -107,7 +107,7 @@ def search(
         hits = qa.search(query, k, mode, Filters(doc, kind, section))
     except (QuestionError, ValueError) as exc:
         _fail(str(exc))
-    rows = passages(hits)
+    rows = passages(hits, qa.doc_texts)
     if as_json:
         out.print_json(json.dumps([r.__dict__ for r in rows]))
         return

@@ -21,6 +21,7 @@ from ui.context import AppContext  # noqa: E402
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
 CHAT_CONCURRENCY = 8
+STARTUP_WAIT_S = 10
 SYSTEM_FONTS = ["ui-sans-serif", "system-ui", "Segoe UI", "Helvetica", "Arial", "sans-serif"]
 MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "monospace"]
 
@@ -204,7 +205,8 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             with gr.Tab("Eval", id="eval"):
                 _eval_tab(ctx)
         doc_outputs = [corpus_parts["table"], corpus_parts["pick"], chat_parts["docs"]]
-        timer.tick(partial(_status_tick, ctx), None, [status, timer, *doc_outputs], queue=False)
+        timer.tick(partial(_status_tick, ctx), None, [status, timer, *doc_outputs], queue=False,
+                   show_progress="hidden")
         models_tab.select(load_catalog, None, catalog_outputs, concurrency_id="catalog")
     return demo
 
@@ -219,7 +221,7 @@ def launch(host: str | None = None, port: int | None = None, settings: Settings 
     host = host or os.environ.get("SURVEYQA_HOST", DEFAULT_HOST)
     port = int(port or os.environ.get("SURVEYQA_PORT", DEFAULT_PORT))
     ctx = AppContext(settings or load_settings())
-    ctx.start_background_build()
+    ctx.start_background_build().join(timeout=STARTUP_WAIT_S)  # an existing index loads in time
     demo = build_app(ctx)
     demo.queue(default_concurrency_limit=CHAT_CONCURRENCY)
     ctx.runs_dir.mkdir(parents=True, exist_ok=True)

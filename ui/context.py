@@ -30,7 +30,7 @@ class BuildStatus:
             return f"**Index unavailable:** {self.error}"
         if self.ready:
             return f"Index ready. {self.note}".strip()
-        count = f" {self.done}/{self.total}" if self.total else ""
+        count = f" {self.done}/{self.total}" if self.total > 1 else ""
         return f"⏳ Building the index from the bundled corpus: {self.stage}{count} " \
                f"({time.monotonic() - self.started:.0f} s) — questions can be asked once it is ready."
 

@@ -53,3 +53,12 @@ def test_answer_record_is_json_and_round_trips(qa):
     assert {"id", "question", "answer", "abstained", "citations", "retrieved", "latency_ms"} <= set(data)
     assert {"marker", "chunk_id", "doc", "start", "end", "text", "section", "page", "reference"} <= set(data["citations"][0])
     assert Answer.from_dict(data) == answer
+
+
+def test_every_passage_and_citation_text_is_the_document_slice(qa):
+    answer = qa.ask("What backbone does Quibble use?", k=5)
+    texts = qa.doc_texts
+    for record in [*answer.retrieved, *answer.citations]:
+        assert texts[record.doc][record.start:record.end] == record.text
+    row = answer.citations[0]
+    assert "\t" in row.text and row.rendered and "Backbone: ResNet-50" in row.rendered
