@@ -239,6 +239,26 @@ def batch(
               + (f" and {csv_path}" if csv_path else ""))
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind."),
+    port: int = typer.Option(7860, "--port", help="Port to listen on."),
+):
+    """Start the chat UI (building the index of the bundled corpus on first run)."""
+    from ui.app import launch
+
+    launch(host, port)
+
+
+def _register_groups() -> None:
+    from surveyqa.cli_models import models_app
+
+    app.add_typer(models_app, name="models")
+
+
+_register_groups()
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -1,0 +1,110 @@
+"""``surveyqa models``: the model catalog (list, filter, compare) and local model demos."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+models_app = typer.Typer(no_args_is_help=False, invoke_without_command=True,
+                         help="The surveys' model catalog and local model demos.")
+_COLUMNS = ("name", "backbone", "modalities", "tasks", "data", "date", "doc")
+
+
+def _qa(index):
+    from surveyqa.cli import _service, _settings
+
+    return _service(_settings(index))
+
+
+def _entries_table(entries, title: str) -> Table:
+    table = Table(title=title)
+    for column in _COLUMNS:
+        table.add_column(column, overflow="fold")
+    for e in entries:
+        table.add_row(*(str(getattr(e, c) or "")[:60] for c in _COLUMNS))
+    return table
+
+
+@models_app.callback()
+def list_models(
+    ctx: typer.Context,
+    filter_text: str = typer.Option("", "--filter", help="Only entries containing this text."),
+    index: Optional[Path] = typer.Option(None, "--index"),
+    as_json: bool = typer.Option(False, "--json"),
+):
+    """List the catalog (every model row of the surveys' tables and papers of their lists)."""
+    if ctx.invoked_subcommand:
+        return
+    from surveyqa.cli import out
+
+    entries = _qa(index).catalog.filter(filter_text)
+    if as_json:
+        out.print_json(json.dumps([e.to_dict() for e in entries]))
+    else:
+        out.print(_entries_table(entries, f"{len(entries)} catalog entries"))
+
+
+@models_app.command("compare")
+def compare(
+    names: list[str] = typer.Argument(..., help="Two or more model names (fuzzy)."),
+    index: Optional[Path] = typer.Option(None, "--index"),
+    as_json: bool = typer.Option(False, "--json"),
+):
+    """Compare models side by side, one column per model, each value with its source."""
+    from surveyqa.cli import _fail, out
+
+    entries = _qa(index).catalog.compare(names)
+    if len(entries) < 2:
+        _fail(f"need at least two known models; found {[e.name for e in entries]}")
+    if as_json:
+        out.print_json(json.dumps([e.to_dict() for e in entries]))
+        return
+    table = Table(title="comparison")
+    table.add_column("attribute")
+    for e in entries:
+        table.add_column(e.name, overflow="fold")
+    for attribute in ("backbone", "modalities", "tasks", "data", "datasets", "date", "parameters", "source", "doc", "reference"):
+        table.add_row(attribute, *(str(getattr(e, attribute) or "—") for e in entries))
+    out.print(table)
+
+
+@models_app.command("demo")
+def demo(
+    name: str = typer.Argument(..., help="A model of the loader registry (see `surveyqa models runnable`)."),
+    text: str = typer.Option("", "--text", help="Input text for text encoders."),
+    image: Optional[Path] = typer.Option(None, "--image", help="Input image for image models."),
+    labels: list[str] = typer.Option([], "--label", help="Candidate labels or phrases."),
+    as_json: bool = typer.Option(False, "--json"),
+):
+    """Load a cited model from local weights and run a small demo."""
+    from agent.model_loader import run_demo
+    from surveyqa.cli import _settings, out
+
+    result = run_demo(name, text=text or None, image=image, labels=labels or None, model_dir=_settings().model_dir)
+    if as_json:
+        out.print_json(json.dumps(result.to_dict()))
+        return
+    out.print(result.message)
+    for label, score in result.scores:
+        out.print(f"  {score:7.3f}  {label}")
+    if result.image_path:
+        out.print(f"image: {result.image_path}")
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@models_app.command("runnable")
+def runnable():
+    """Which loader models can run now, and where their weights are (or should go)."""
+    from agent.model_loader import status
+    from surveyqa.cli import _settings, out
+
+    table = Table(title="local model loader")
+    for column in ("model", "family", "runnable", "where / what is missing"):
+        table.add_column(column, overflow="fold")
+    for spec, ok, where in status(_settings().model_dir):
+        table.add_row(spec.name, spec.family, "yes" if ok else "no", where)
+    out.print(table)

@@ -1,0 +1,58 @@
+"""The surveyqa command end to end on the tiny corpus (typer's CliRunner)."""
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from surveyqa.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def env(tiny_settings, monkeypatch):
+    monkeypatch.setenv("SURVEYQA_INDEX_DIR", str(tiny_settings.index_dir))
+    monkeypatch.setenv("SURVEYQA_CORPUS_DIR", str(tiny_settings.corpus_dir))
+    return tiny_settings
+
+
+def test_ingest_reports_documents_and_skipped_files(env, tmp_path):
+    (tmp_path / "bad.txt").write_bytes(b"\x00\x01binary")
+    result = runner.invoke(app, ["ingest", str(env.corpus_dir), str(tmp_path / "bad.txt"),
+                                 "--index", str(tmp_path / "index"), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert sorted(report["added"]) == ["alpha-survey.txt", "beta-review.md"]
+    assert report["skipped"][0]["path"].endswith("bad.txt") and "binary" in report["skipped"][0]["reason"]
+
+
+def test_search_json_lists_ranked_passages(env):
+    result = runner.invoke(app, ["search", "Zorblax backbone", "-k", "2", "--json"])
+    rows = json.loads(result.stdout)
+    assert [r["rank"] for r in rows] == [1, 2] and "Zorblax" in rows[0]["text"]
+
+
+def test_ask_json_is_the_answer_record(env):
+    result = runner.invoke(app, ["ask", "What backbone does Quibble use?", "--json"])
+    record = json.loads(result.stdout)
+    assert "ResNet-50" in record["answer"] and record["citations"][0]["doc"] == "alpha-survey.txt"
+
+
+def test_ask_rejects_a_50kb_question_clearly(env):
+    result = runner.invoke(app, ["ask", "why " * 12_500])
+    assert result.exit_code == 2 and "limit" in result.output
+
+
+def test_models_list_and_compare(env):
+    listed = json.loads(runner.invoke(app, ["models", "--filter", "ResNet", "--json"]).stdout)
+    assert [e["name"] for e in listed] == ["Quibble"]
+    compared = json.loads(runner.invoke(app, ["models", "compare", "Zorblax", "quibble", "--json"]).stdout)
+    assert [e["backbone"] for e in compared] == ["ViT-B", "ResNet-50"]
+
+
+def test_corrupt_index_gives_a_clear_error(env, tmp_path):
+    broken = tmp_path / "index"
+    broken.mkdir()
+    (broken / "CURRENT").write_text("v-missing")
+    result = runner.invoke(app, ["ask", "anything", "--index", str(broken)])
+    assert result.exit_code == 2 and "does not exist" in result.output
