@@ -66,8 +66,13 @@ class ExtractiveAnswerer:
         bonus = _RANK_BONUS / unit.hit.rank + (0.15 if unit.hit.named else 0.0)
         if intent.numeric and _DIGIT.search(unit.text):
             bonus += 0.1
-        if intent.bibliographic and (kind == "reference" or unit.field in _BIBLIO_FIELDS):
+        if intent.bibliographic and (kind == "reference" or unit.field == "record"):
             bonus += 0.15
+        elif kind == "reference":
+            coverage *= 0.7  # a bibliography entry answers questions about publications, not content
+        focus = max(weights, key=weights.get, default="")
+        if focus and weights[focus] > 0 and focus in set(tokenize(unit.text[: max(40, len(unit.text) // 4)])):
+            bonus += 0.1 if intent.definition else 0.05  # the sentence is about the question's rarest term
         bonus += 0.1 * unit.hit.prior
         if intent.attribute and kind == "table-row":
             bonus += 0.05
@@ -91,22 +96,26 @@ class ExtractiveAnswerer:
             listed = self._table_list(units[0].hit, weights)
             if listed:
                 return Draft(listed[0], support, listed[1])
-        chosen = self._select(units, weights, len({h.chunk.doc for h in hits if h.prior > 0}) > 1)
-        claims = [Claim(self._render(u, weights), [(u.hit.chunk.id, u.start, u.end)]) for u in chosen]
+        chosen = self._select(units, weights, len({h.chunk.doc for h in hits if h.prior > 0}) > 1, intent)
+        claims = [Claim(self._render(u, weights, intent), [(u.hit.chunk.id, u.start, u.end)]) for u in chosen]
         if intent.bibliographic:
             claims.extend(self._reference_claims(chosen[0], weights, hits))
         return Draft(claims, support)
 
-    def _render(self, unit: Unit, weights: dict[str, float]) -> str:
-        text = focused_row(unit.hit.chunk, weights) if unit.hit.chunk.kind == "table-row" else unit.text
+    def _render(self, unit: Unit, weights: dict[str, float], intent: Intent | None = None) -> str:
+        if unit.hit.chunk.kind == "table-row" or unit.field == "record":
+            prefer = _BIBLIO_FIELDS if intent and intent.bibliographic else ()
+            text = focused_row(unit.hit.chunk, weights, prefer=prefer)
+        else:
+            text = unit.text
         limit = self.max_chars - 10
         return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
-    def _select(self, units: list[Unit], weights: dict[str, float], cross_doc: bool) -> list[Unit]:
+    def _select(self, units: list[Unit], weights: dict[str, float], cross_doc: bool, intent: Intent) -> list[Unit]:
         """Greedy within the length budget: the best unit, then units scoring close to it that add
         question terms, sit next to a chosen sentence, or (for several surveys) add another survey."""
         best = units[0]
-        chosen, length = [best], len(self._render(best, weights))
+        chosen, length = [best], len(self._render(best, weights, intent))
         covered = set(best.terms) & {t for t, w in weights.items() if w > 0}
         for unit in units[1:]:
             if len(chosen) >= self.max_units:
@@ -119,7 +128,7 @@ class ExtractiveAnswerer:
             gain = (set(unit.terms) & set(weights)) - covered
             new_doc = cross_doc and unit.doc not in {c.doc for c in chosen}
             close = unit.score >= 0.85 * best.score
-            text = self._render(unit, weights)
+            text = self._render(unit, weights, intent)
             if not (gain or beside or new_doc or close) or any(_similar(unit, c) for c in chosen):
                 continue
             if length + len(text) + 1 > self.max_chars:

@@ -9,16 +9,29 @@ from ingest.records import Chunk
 MAX_LISTED_ROWS = 10
 
 
-def focused_row(chunk: Chunk, weights: dict[str, float], limit: int = 260) -> str:
-    """``Name — Field: value; ...`` with the fields whose header or value the question mentions first."""
+LONG_FIELD = 200
+
+
+def record_label(chunk: Chunk) -> str:
+    """What a record is called in an answer: the model name of a row, the short title of an entry."""
+    name = record_name(chunk)
+    if name or chunk.kind != "list-item":
+        return name
+    title = chunk.fields.get("Title", "")
+    return title if len(title) <= 60 else title[:57].rsplit(" ", 1)[0] + "…"
+
+
+def focused_row(chunk: Chunk, weights: dict[str, float], limit: int = 260, prefer: tuple[str, ...] = ()) -> str:
+    """``Name — Field: value; ...`` for a table row or list entry, the fields the question
+    mentions (or ``prefer`` names) first; long fields (digests) are left to sentence units."""
     if not chunk.fields:
         return chunk.text
-    name = record_name(chunk)
+    name = record_label(chunk)
     scored = []
     for order, (header, value) in enumerate(chunk.fields.items()):
-        if value == name or name and name in value and len(value) < len(name) + 8:
+        if header == "Title" or len(value) > LONG_FIELD or value == name or name and name in value and len(value) < len(name) + 8:
             continue
-        hit = sum(weights.get(t, 0.0) for t in set(tokenize(f"{header} {value}")))
+        hit = sum(weights.get(t, 0.0) for t in set(tokenize(f"{header} {value}"))) + 100.0 * (header in prefer)
         scored.append((-hit, order, f"{header}: {value}"))
     parts, length = [], len(name)
     for _, _, part in sorted(scored):

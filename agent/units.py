@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from agent.table_lookup import LONG_FIELD
 from index.retrieval import Hit
 from index.text import tokenize
 from ingest.sentences import sentence_spans
@@ -62,19 +63,13 @@ def units_of(hit: Hit, doc_text: str) -> list[Unit]:
     if chunk.kind == "list-item":
         title = chunk.fields.get("Title", "")
         name = _short_title(title)
-        out = []
+        short = " ".join(f"{k} {v}" for k, v in chunk.fields.items() if len(v) <= LONG_FIELD)
+        out = [Unit(hit, title, chunk.start, chunk.end, frozenset(tokenize(short)), field="record")]
         for field, value in chunk.fields.items():
-            if field == "Title":
-                text = title
-            elif len(value) > 200:
+            if len(value) > LONG_FIELD:
                 out.extend(Unit(u.hit, f"{name} ({field.lower()}): {u.text}", u.start, u.end,
-                                u.terms | frozenset(tokenize(name)), position=u.position, field=field)
+                                u.terms | frozenset(tokenize(name)), position=u.position + 1, field=field)
                            for u in _sentences(hit, value, None))
-                continue
-            else:
-                text = f"{name} — {field}: {value}"
-            out.append(Unit(hit, text, chunk.start, chunk.end, frozenset(tokenize(f"{title} {field} {value}")),
-                            position=len(out), field=field))
         return out
     context = f"{chunk.caption} " if chunk.kind == "table-row" else ""
     return [Unit(hit, chunk.text, chunk.start, chunk.end, frozenset(tokenize(context + chunk.text)))]

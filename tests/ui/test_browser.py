@@ -129,9 +129,8 @@ def test_chat_citations_abstention_and_upload(browser, tiny_app):
     assert mark and mark in panel and "MedSAM" in mark
     page.screenshot(path=str(ARTIFACTS / "chat_citation.png"), full_page=True)
 
-    options = page.locator("#cite-radio label")
-    assert options.count() >= 2
-    options.nth(1).click()
+    page.wait_for_function("document.querySelectorAll('#cite-radio label').length >= 2")
+    page.locator("#cite-radio label").nth(1).click()
     page.wait_for_function("document.querySelector('#sources-panel .src-marker')?.innerText === '[2]'")
 
     assert "Not in the surveys" in ask(page, "What is the boiling point of tungsten?")
