@@ -75,3 +75,14 @@ def load_settings(**overrides) -> Settings:
     env_values = Settings().model_dump(exclude_unset=True)
     merged = {**file_values, **env_values, **{k: v for k, v in overrides.items() if v is not None}}
     return Settings(**merged)
+
+
+def settings_table() -> str:
+    """The Markdown table of settings shown in the README (kept in sync by a test)."""
+    rows = ["| setting | default | description |", "|---|---|---|"]
+    for name, info in Settings.model_fields.items():
+        default = info.default
+        if isinstance(default, Path):
+            default = default.relative_to(PROJECT_ROOT).as_posix()
+        rows.append(f"| `{name}` | `{default}` | {info.description} |")
+    return "\n".join(rows)
