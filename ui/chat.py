@@ -90,7 +90,7 @@ def respond(ctx: AppContext, question: str, history: list | None, turns: list | 
     history, turns = list(history or []), list(turns or [])
     turn = len(turns)
     history.append({"role": "user", "content": render.esc(_shown(question))})
-    history.append({"role": "assistant", "content": "⏳ Searching the surveys…"})
+    history.append({"role": "assistant", "content": "Searching the surveys…"})
     yield "", history, turns, gr.update(), SEARCHING
     reply = answer_question(ctx, question, mode, k, docs, turn)
     turns.append({"citations": reply.citations, "retrieved": reply.retrieved, "abstained": reply.abstained})

@@ -31,7 +31,7 @@ class BuildStatus:
         if self.ready:
             return f"Index ready. {self.note}".strip()
         count = f" {self.done}/{self.total}" if self.total > 1 else ""
-        return f"⏳ Building the index from the bundled corpus: {self.stage}{count} " \
+        return f"**Building the index** from the bundled corpus: {self.stage}{count} " \
                f"({time.monotonic() - self.started:.0f} s) — questions can be asked once it is ready."
 
 

@@ -98,5 +98,5 @@ def run_model_demo(ctx: AppContext, name: str | None, text: str = "", image: str
         return [], None, f"**{render.esc(name)} failed:** {type(exc).__name__}: {render.esc(exc)}"
     rows = [[label, score] for label, score in result.scores]
     details = "".join(f"<br>{render.esc(k)}: <code>{render.esc(v)}</code>" for k, v in result.details.items())
-    head = "✅" if result.ok else "❌"
+    head = "✔" if result.ok else "✘"
     return rows, result.image_path, f"{head} **{render.esc(result.name)}** — {render.esc(result.message)}{details}"

@@ -60,7 +60,7 @@ def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
 
 def abstain_markdown(retrieved: list[dict], limit: int = 3) -> str:
     """The chat message for an abstention: a clear notice plus the closest passages."""
-    lines = [f"**🚫 {NOT_IN_SURVEYS}.** The indexed surveys do not answer this question, so no answer is given."]
+    lines = [f"**{NOT_IN_SURVEYS}.** The indexed surveys do not answer this question, so no answer is given."]
     if retrieved:
         lines.append("\nClosest passages (not an answer):")
         for p in retrieved[:limit]:
@@ -121,12 +121,15 @@ def citation_html(citation: dict) -> str:
     ref = citation.get("reference")
     reference = (f'<div class="src-ref"><b>Reference:</b> {esc(ref)}</div>' if ref
                  else '<div class="src-ref src-none">No bibliography entry for this passage.</div>')
+    rendered = citation.get("rendered")
+    record = (f'<div class="src-record"><b>As a record:</b> {esc(rendered)}</div>'
+              if rendered and rendered.strip() != (citation.get("text") or "").strip() else "")
     return (f'<div class="src-card" data-marker="{esc(citation.get("marker"))}">'
             f'<div class="src-head"><span class="src-marker">[{esc(citation.get("marker"))}]</span> '
             f'<span class="src-title">{esc(citation.get("doc_title") or citation.get("doc"))}</span></div>'
             f'<div class="src-meta"><b>Section:</b> {esc(citation.get("section") or "—")} · '
             f'<b>{esc(location(citation))}</b> · <code>{esc(citation.get("doc"))}</code></div>'
-            f'<blockquote class="src-passage">{highlighted(citation)}</blockquote>{reference}</div>')
+            f'<blockquote class="src-passage">{highlighted(citation)}</blockquote>{record}{reference}</div>')
 
 
 def passages_html(retrieved: list[dict], limit: int = 3) -> str:
@@ -150,7 +153,7 @@ CSS = """
 .src-passage { white-space: pre-wrap; max-height: 340px; overflow-y: auto; margin: 6px 0;
                border-left: 3px solid #93c5fd; padding-left: 10px; font-size: 0.92em; }
 .src-passage mark { background: #fde68a; padding: 0 1px; }
-.src-ref { font-size: 0.88em; color: #374151; }
+.src-ref, .src-record { font-size: 0.88em; color: #374151; margin-top: 4px; }
 .src-none { color: #9ca3af; }
 .src-notice { font-weight: 600; color: #b91c1c; margin-bottom: 6px; }
 .src-empty { color: #6b7280; padding: 8px; }
