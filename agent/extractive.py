@@ -136,7 +136,7 @@ class ExtractiveAnswerer:
             chosen.append(unit)
             covered |= gain
             length += len(text) + 1
-        return sorted(chosen, key=lambda u: (u.hit.rank, u.position)) if len(chosen) > 1 else chosen
+        return [best] + sorted(chosen[1:], key=lambda u: (u.hit.rank, u.position))
 
     def _table_list(self, hit: Hit, weights: dict[str, float]) -> tuple[list[Claim], list[Hit]] | None:
         """For "which rows ..." questions: every row of the best hit's table that matches."""
