@@ -43,9 +43,10 @@ def _with_marker(text: str, markers: list[int]) -> str:
 
 
 def attach_citations(claims: list[Claim], retrieved: dict[str, Chunk], doc_texts: dict[str, str]) -> CitedText:
-    """Number the sources of ``claims`` in order of first use and build the citation list."""
+    """Number the sources of ``claims`` in order of first use and build the citation list; a
+    passage used by several claims is one citation whose quote spans everything taken from it."""
     numbers: dict[str, int] = {}
-    citations: list[Citation] = []
+    spans: dict[str, tuple[int, int]] = {}
     sentences, warnings = [], []
     for claim in claims:
         markers = []
@@ -54,25 +55,29 @@ def attach_citations(claims: list[Claim], retrieved: dict[str, Chunk], doc_texts
             if chunk is None:
                 warnings.append(f"dropped a citation to {chunk_id}, which was not retrieved")
                 continue
-            if chunk_id not in numbers:
-                numbers[chunk_id] = len(numbers) + 1
-                start, end = (start, end) if chunk.start <= start < end <= chunk.end else (chunk.start, chunk.end)
-                doc_text = doc_texts.get(chunk.doc, "")
-                source = doc_text[chunk.start:chunk.end] or chunk.text
-                quote = doc_text[start:end] or chunk.text
-                citations.append(Citation(
-                    marker=numbers[chunk_id], chunk_id=chunk_id, doc=chunk.doc, doc_title=chunk.doc_title,
-                    start=chunk.start, end=chunk.end, text=source, section=chunk.section_path, page=chunk.page,
-                    lines=[chunk.line_start, chunk.line_end], quote=quote, quote_start=start, quote_end=end,
-                    kind=chunk.kind, reference=_reference_for(chunk, quote),
-                    rendered=chunk.text if chunk.text != source else None,
-                ))
+            start, end = (start, end) if chunk.start <= start < end <= chunk.end else (chunk.start, chunk.end)
+            numbers.setdefault(chunk_id, len(numbers) + 1)
+            low, high = spans.get(chunk_id, (start, end))
+            spans[chunk_id] = (min(low, start), max(high, end))
             markers.append(numbers[chunk_id])
         if markers:
             sentences.append(_with_marker(claim.text, sorted(set(markers))))
         else:
             warnings.append(f"removed an uncited sentence: {claim.text[:80]!r}")
+    citations = [_citation(retrieved[cid], number, *spans[cid], doc_texts) for cid, number in numbers.items()]
     return CitedText(" ".join(sentences), citations, warnings)
+
+
+def _citation(chunk: Chunk, marker: int, start: int, end: int, doc_texts: dict[str, str]) -> Citation:
+    doc_text = doc_texts.get(chunk.doc, "")
+    source = doc_text[chunk.start:chunk.end] or chunk.text
+    quote = doc_text[start:end] or chunk.text
+    return Citation(
+        marker=marker, chunk_id=chunk.id, doc=chunk.doc, doc_title=chunk.doc_title, start=chunk.start, end=chunk.end,
+        text=source, section=chunk.section_path, page=chunk.page, lines=[chunk.line_start, chunk.line_end],
+        quote=quote, quote_start=start, quote_end=end, kind=chunk.kind, reference=_reference_for(chunk, quote),
+        rendered=chunk.text if chunk.text != source else None,
+    )
 
 
 def claims_from_text(text: str) -> list[Claim]:

@@ -14,6 +14,7 @@ from index.text import tokenize
 from ingest.references import cited_numbers
 
 _DIGIT = re.compile(r"\d")
+_SURVEY_MARKER = re.compile(r"\s*\[\d{1,4}(?:\s*[-–,]\s*\d{1,4})*\]")
 _BIBLIO_FIELDS = ("Authors", "Link", "Title")
 # Scoring shape (fractions of the best unit's score; set once on the dev set, see README).
 _RANK_BONUS = 0.15  # divided by the passage's retrieval rank
@@ -107,7 +108,7 @@ class ExtractiveAnswerer:
             prefer = _BIBLIO_FIELDS if intent and intent.bibliographic else ()
             text = focused_row(unit.hit.chunk, weights, prefer=prefer)
         else:
-            text = unit.text
+            text = _SURVEY_MARKER.sub("", unit.text)  # the survey's own [12]s live on in the citation
         limit = self.max_chars - 10
         return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
@@ -167,4 +168,5 @@ class ExtractiveAnswerer:
         entry = next((h.chunk for h in hits if h.chunk.kind == "reference" and h.chunk.doc == chunk.doc
                       and h.chunk.fields.get("number") == best), None)
         source = entry or chunk
-        return [Claim(f"Cited as {chunk.refs[best]}", [(source.id, source.start, source.end)])]
+        entry = re.sub(r"^\[\d+\]\s*", "", chunk.refs[best])
+        return [Claim(f"The survey cites: {entry}", [(source.id, source.start, source.end)])]

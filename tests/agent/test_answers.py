@@ -62,3 +62,13 @@ def test_every_passage_and_citation_text_is_the_document_slice(qa):
         assert texts[record.doc][record.start:record.end] == record.text
     row = answer.citations[0]
     assert "\t" in row.text and row.rendered and "Backbone: ResNet-50" in row.rendered
+
+
+@pytest.mark.parametrize("question", ["How many CT slices was the Zorblax model trained on?",
+                                      "What backbone does Quibble use?", "Who are the authors of Glimmer?"])
+def test_every_marker_in_the_answer_is_one_of_its_citations(qa, question):
+    import re
+
+    answer = qa.ask(question)
+    markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert markers == {c.marker for c in answer.citations}, "the survey's own [n] markers must not leak into the answer"

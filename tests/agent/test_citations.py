@@ -45,3 +45,10 @@ def test_claims_from_llm_text_read_id_markers():
     claims = claims_from_text(text)
     assert [c.text for c in claims] == ["MedSAM used 1.6M masks.", "Both differ.", "No source here."]
     assert [[s[0] for s in c.sources] for c in claims] == [["a" * 16], ["a" * 16, "b" * 16], []]
+
+
+def test_one_passage_used_twice_quotes_the_span_of_both_sentences():
+    claims = [Claim("First.", [(B.id, 47, 65)]), Claim("Second.", [(A.id, 7, 46)]), Claim("Third.", [(B.id, 66, 70)])]
+    cited = attach_citations(claims, {A.id: A, B.id: B}, {"d.txt": DOC})
+    b = next(c for c in cited.citations if c.chunk_id == B.id)
+    assert (b.quote_start, b.quote_end) == (47, 70) and b.quote == DOC[47:70]

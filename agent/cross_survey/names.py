@@ -1,0 +1,64 @@
+"""When two written names are the same model.
+
+Deliberately strict: names are equal when their *keys* are equal — lower-case letters and
+digits (any script, so ``μSAM`` ≠ ``SAM``) and ``+`` (``Polyp-SAM++`` ≠ ``Polyp-SAM``), a ``v`` before a trailing version number
+dropped — or when one is the other plus a plural ``s``. So ``LLaVA-Med`` = ``LLaVA Med`` =
+``llava-med``, ``SAM 2`` = ``SAM-2`` = ``SAM2`` = ``SAMv2``, ``CLIPs`` = ``CLIP``; but a name is
+never merged with a longer name that contains it (``SAM`` ≠ ``MedSAM`` ≠ ``SAM-Med2D``,
+``CLIP`` ≠ ``BiomedCLIP``, ``MedCLIP`` ≠ ``PMC-CLIP``, ``LLaVA`` ≠ ``LLaVA-Med``)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SHORT = 4
+_JUNK = re.compile(r"\bet al\b|[;=&]|^\W*\d+\W*$", re.I)
+_SEPARATOR = r"[\s\-‐‑–—_.]?"
+
+
+def name_key(name: str) -> str:
+    """``SAM-Med2D`` → ``sammed2d``; ``MedSAM v2`` → ``medsam2``; ``μSAM`` → ``μsam``;
+    ``Polyp-SAM++`` → ``polypsam++`` (a ``+`` is part of the name)."""
+    text = unicodedata.normalize("NFKC", name).lower()
+    key = "".join(ch for ch in text if ch.isalnum() or ch == "+")
+    return re.sub(r"(?<=[a-zμ])v(\d+)$", r"\1", key) if re.search(r"[^v\d]v\d+$", key) else key
+
+
+def same_name(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` name the same thing (see the module docstring)."""
+    ka, kb = name_key(a), name_key(b)
+    if not ka or not kb:
+        return False
+    if ka == kb:
+        return True
+    short, long = sorted((ka, kb), key=len)
+    return len(short) >= 3 and long == short + "s" and not short.endswith("s")
+
+
+def usable_name(name: str) -> bool:
+    """A name worth resolving: has a letter, is not a citation (``Dai et al., 2025``) or table debris."""
+    return bool(name) and any(ch.isalpha() for ch in name) and not _JUNK.search(name) and len(name_key(name)) >= 2
+
+
+def searchable(name: str) -> bool:
+    """A name short and specific enough to look for in running text (not a paper title)."""
+    return usable_name(name) and len(name) <= 40 and len(name.split()) <= 4 and "(" not in name \
+        and not re.search(r"\s\+\s", name)
+
+
+def case_sensitive(name: str) -> bool:
+    """Short names (``SAM``, ``UNI``) and plain words (``Zeus``, ``Virchow``) must match in case;
+    coined names with inner capitals or digits (``MedSAM``, ``CheXagent``) may vary in case."""
+    parts = [p for p in re.split(r"[^\w]+", name) if p]
+    if len("".join(parts)) <= _SHORT:
+        return True
+    return not any(ch.isupper() or ch.isdigit() for part in parts for ch in part[1:])
+
+
+def name_regex(name: str) -> str:
+    """A regex for ``name`` written with or without separators between its parts
+    (``LLaVA-Med`` also matches ``LLaVA Med``), optionally plural, as a whole word."""
+    parts = [re.escape(p) for p in re.split(r"[\s\-‐‑–—_.]+", name.strip()) if p]
+    body = _SEPARATOR.join(parts)
+    inline = "" if case_sensitive(name) else "(?i:"
+    return f"{inline}{body}{')' if inline else ''}(?:s|'s|’s)?"
