@@ -50,20 +50,24 @@ References
 }
 
 
-@pytest.fixture(scope="session")
-def tiny_settings(tmp_path_factory):
-    """Settings whose corpus is two tiny documents, with the index already built."""
+def build_small_index(base: Path, docs: dict[str, str]):
+    """Write ``docs`` into ``base/corpus``, index them into ``base/index`` and return the settings."""
     from index.build import build_index
     from surveyqa.settings import load_settings
 
-    base = tmp_path_factory.mktemp("tiny")
     corpus = base / "corpus"
     corpus.mkdir()
-    for name, text in TINY_DOCS.items():
+    for name, text in docs.items():
         (corpus / name).write_text(text, encoding="utf-8")
     settings = load_settings(index_dir=base / "index", corpus_dir=corpus, model_dir=base / "models")
     build_index([corpus], settings)
     return settings
+
+
+@pytest.fixture(scope="session")
+def tiny_settings(tmp_path_factory):
+    """Settings whose corpus is two tiny documents, with the index already built."""
+    return build_small_index(tmp_path_factory.mktemp("tiny"), TINY_DOCS)
 
 
 @pytest.fixture(scope="session")

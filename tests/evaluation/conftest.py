@@ -48,17 +48,9 @@ GOLD = [
 @pytest.fixture(scope="session")
 def eval_settings(tmp_path_factory):
     """Settings over the two EVAL_DOCS with the index built."""
-    from index.build import build_index
-    from surveyqa.settings import load_settings
+    from tests.conftest import build_small_index
 
-    base = tmp_path_factory.mktemp("evaltiny")
-    corpus = base / "corpus"
-    corpus.mkdir()
-    for name, text in EVAL_DOCS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    settings = load_settings(index_dir=base / "index", corpus_dir=corpus)
-    build_index([corpus], settings)
-    return settings
+    return build_small_index(tmp_path_factory.mktemp("evaltiny"), EVAL_DOCS)
 
 
 @pytest.fixture(scope="session")
