@@ -103,8 +103,8 @@ class Retriever:
         return set().union(*(self._doc_terms.get(d, set()) for d in docs))
 
     def doc_prior(self, query: str) -> dict[str, float]:
-        """How strongly the query names each document (0..1), from title and file-name words
-        weighted by how few documents share them."""
+        """How strongly the query names each document (0..1): the title and file-name words it
+        uses that belong to that document alone (words shared by several titles name none)."""
         n = len(self._doc_terms)
         if n < 2:
             return {}
@@ -113,7 +113,7 @@ class Retriever:
         for doc_terms in self._doc_terms.values():
             for t in doc_terms & terms:
                 df[t] = df.get(t, 0) + 1
-        raw = {d: sum(math.log(n / df[t]) for t in doc_terms & terms) for d, doc_terms in self._doc_terms.items()}
+        raw = {d: sum(math.log(n) for t in doc_terms & terms if df[t] == 1) for d, doc_terms in self._doc_terms.items()}
         top = max(raw.values(), default=0.0)
         if top < math.log(2):
             return {}
