@@ -41,6 +41,7 @@ class SurveyQA:
         self.settings = settings or load_settings()
         self._retriever = retriever
         self._catalog: Catalog | None = None
+        self._cross_survey = None
         self._lock = threading.Lock()
 
     @property
@@ -55,6 +56,7 @@ class SurveyQA:
         with self._lock:
             self._retriever = None
             self._catalog = None
+            self._cross_survey = None
 
     @property
     def catalog(self) -> Catalog:
@@ -64,6 +66,17 @@ class SurveyQA:
             if self._catalog is None:
                 self._catalog = build_catalog(retriever.store)
             return self._catalog
+
+    @property
+    def cross_survey(self):
+        """What every survey says about each model, merged across surveys (built on first use)."""
+        from agent.cross_survey import build_cross_survey
+
+        catalog, retriever = self.catalog, self.retriever
+        with self._lock:
+            if self._cross_survey is None:
+                self._cross_survey = build_cross_survey(retriever.store, catalog)
+            return self._cross_survey
 
     @property
     def doc_texts(self) -> dict[str, str]:

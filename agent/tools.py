@@ -77,7 +77,22 @@ def make_tools(qa, evidence: Evidence, model_dir=None) -> list[BaseTool]:
         lines = [_entry_text(e) for e in entries] + [f"{n}: not found" for n in missing]
         return "\n".join(lines)
 
-    tools = [StructuredTool.from_function(f) for f in (search_surveys, lookup_model, compare_models)]
+    def what_surveys_say(name: str) -> str:
+        """Everything the surveys say about one model, merged across surveys: per attribute
+        (training data, parameters, date, ...) each survey's value with its passage id, and
+        whether the surveys agree. Cite the ids of the statements you use."""
+        report = qa.cross_survey.about(name)
+        if report is None:
+            return f"No model named {name!r} in the surveys."
+        chunks = {c.id: c for c in qa.retriever.chunks}
+        lines = [f"{report.name} is discussed in: {', '.join(report.docs)}"]
+        for attribute, found in report.attributes.items():
+            evidence.add([Hit(chunks[s.chunk_id], 0.0) for s in found.statements if s.chunk_id in chunks])
+            values = "; ".join(f"{s.value} ({s.doc_title}) [id:{s.chunk_id}]" for s in found.statements)
+            lines.append(f"{attribute} ({'agree' if found.agree else 'DISAGREE'}): {values}")
+        return "\n".join(lines)
+
+    tools = [StructuredTool.from_function(f) for f in (search_surveys, lookup_model, compare_models, what_surveys_say)]
     if model_dir is not None:
         from agent.model_loader import make_demo_tool
 

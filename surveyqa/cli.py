@@ -251,9 +251,12 @@ def serve(
 
 
 def _register_groups() -> None:
+    from surveyqa.cli_about import about, conflicts
     from surveyqa.cli_models import models_app
 
     app.add_typer(models_app, name="models")
+    app.command("about")(about)
+    app.command("conflicts")(conflicts)
 
 
 _register_groups()

@@ -128,6 +128,18 @@ def _catalog_section(ctx: AppContext):
     return lambda: (*models.catalog_rows(ctx, ""), gr.update(choices=models.catalog_names(ctx))), [table, status, pick]
 
 
+def _surveys_say_section(ctx: AppContext) -> None:
+    gr.Markdown("### What the surveys say\nOne model across all surveys: each survey's value per attribute, "
+                "with disagreements flagged and every statement cited.")
+    with gr.Row():
+        name = gr.Textbox(label="Model", placeholder="e.g. CheXagent", elem_id="say-name", scale=4)
+        go = gr.Button("Show", elem_id="say-btn", scale=1)
+    table = gr.Dataframe(headers=models.SAY_HEADERS, interactive=False, wrap=True, elem_id="say-table")
+    summary = gr.Markdown(elem_id="say-summary")
+    go.click(partial(models.what_surveys_say, ctx), name, [table, summary], concurrency_id="catalog")
+    name.submit(partial(models.what_surveys_say, ctx), name, [table, summary], concurrency_id="catalog")
+
+
 def _demo_section(ctx: AppContext) -> None:
     gr.Markdown("### Run a model\nOnly models whose weights are on this machine can run; the table says which "
                 "and, for the others, what is missing. Nothing is downloaded.")
@@ -199,6 +211,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                 corpus_parts = _corpus_tab(ctx, chat_parts["docs"])
             with gr.Tab("Models", id="models") as models_tab:
                 load_catalog, catalog_outputs = _catalog_section(ctx)
+                _surveys_say_section(ctx)
                 _demo_section(ctx)
             with gr.Tab("Batch", id="batch"):
                 _batch_tab(ctx)

@@ -11,6 +11,7 @@ CATALOG_WIDTHS = ["12%", "12%", "14%", "12%", "12%", "6%", "14%", "18%"]
 COMPARE_FIELDS = ("backbone", "modalities", "tasks", "data", "datasets", "date", "parameters")
 STATUS_HEADERS = ["model", "task", "input", "runs now?", "weights / why not"]
 SCORE_HEADERS = ["label", "score"]
+SAY_HEADERS = ["attribute", "verdict", "value", "survey", "lines", "from"]
 UNAVAILABLE = "Model catalog unavailable"
 
 
@@ -65,6 +66,43 @@ def compare_models(ctx: AppContext, names: list[str] | None) -> tuple[list[list]
     if missing:
         cites.append(f"Not in the catalog: {', '.join(map(render.esc, missing))}.")
     return rows, headers, "\n\n".join(cites)
+
+
+def what_surveys_say(ctx: AppContext, name: str | None) -> tuple[list[list], str]:
+    """What every survey says about one model, merged: one row per statement (attribute,
+    agree / DISAGREE, value, survey, lines, kind of passage), and a summary with the conflicts."""
+    catalog, why = _catalog(ctx)
+    if catalog is None:
+        return [], f"**{why}.**"
+    name = (name or "").strip()
+    if not name:
+        return [], "Type a model name."
+    try:
+        report = ctx.qa.cross_survey.about(name)
+    except Exception as exc:
+        return [], f"**Cross-survey view unavailable:** {type(exc).__name__}: {render.esc(exc)}"
+    if report is None:
+        return [], f"No survey records a model named “{render.esc(name)}”."
+    rows = []
+    for attribute, entry in report.attributes.items():
+        verdict = ("agree" if entry.agree else "DISAGREE") if entry.kind != "descriptive" else ""
+        for i, s in enumerate(entry.statements):
+            lines = f"{s.line_start}" if s.line_start == s.line_end else f"{s.line_start}–{s.line_end}"
+            rows.append([attribute if i == 0 else "", verdict if i == 0 else "", s.value, s.doc_title or s.doc,
+                         lines, s.source])
+    also = f" (also written {', '.join(map(render.esc, report.aliases))})" if report.aliases else ""
+    parts = [f"**{render.esc(report.name)}**{also} — discussed in {len(report.docs)} survey(s): "
+             + ", ".join(f"`{render.esc(d)}`" for d in report.docs)]
+    for conflict in report.conflicts():
+        pairs = "; ".join(f"{render.esc(conflict.statements[i].value)} (`{render.esc(conflict.statements[i].doc)}` "
+                          f"l. {conflict.statements[i].line_start}) ≠ {render.esc(conflict.statements[j].value)} "
+                          f"(`{render.esc(conflict.statements[j].doc)}` l. {conflict.statements[j].line_start})"
+                          for i, j in conflict.pairs)
+        note = f" — {render.esc(conflict.note)}" if conflict.note else ""
+        parts.append(f"✘ **{render.esc(conflict.attribute)}**: {pairs}{note}")
+    if len(parts) == 1:
+        parts.append("The surveys agree on every attribute they state.")
+    return rows, "\n\n".join(parts)
 
 
 def demo_status(ctx: AppContext) -> list[list]:

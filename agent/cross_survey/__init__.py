@@ -161,12 +161,14 @@ class CrossSurvey:
         return self._reports[entity.key]
 
     def conflicts(self, include_descriptive: bool = False) -> list[Conflict]:
-        """Every disagreement, entity by entity (counts, dates and venues; descriptive attributes
-        too with ``include_descriptive``)."""
+        """Every disagreement (counts, dates and venues; descriptive attributes too with
+        ``include_descriptive``): across surveys first, then direct ones (same unit), then by
+        attribute and name."""
         out = []
-        for entity in sorted(self.entities.values(), key=lambda e: e.name.lower()):
+        for entity in self.entities.values():
             out.extend(self._report(entity).conflicts(include_descriptive))
-        return out
+        order = {a: i for i, a in enumerate(ATTRIBUTES)}
+        return sorted(out, key=lambda c: (not c.across_surveys, not c.direct, order.get(c.attribute, 99), c.entity.lower()))
 
     def to_dict(self) -> dict:
         return {"entities": len(self.entities), "conflicts": [c.to_dict() for c in self.conflicts()]}

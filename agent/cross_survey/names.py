@@ -56,9 +56,11 @@ def case_sensitive(name: str) -> bool:
 
 
 def name_regex(name: str) -> str:
-    """A regex for ``name`` written with or without separators between its parts
-    (``LLaVA-Med`` also matches ``LLaVA Med``), optionally plural, as a whole word."""
-    parts = [re.escape(p) for p in re.split(r"[\s\-‐‑–—_.]+", name.strip()) if p]
-    body = _SEPARATOR.join(parts)
+    """A regex for ``name`` written with or without separators between its parts — at hyphens,
+    spaces and where letters meet digits (``SAM-Med2D`` also matches ``SAM Med2D`` and
+    ``SAM-Med 2D``) — optionally plural or possessive, as a whole word."""
+    words = [w for w in re.split(r"[\s\-‐‑–—_.]+", name.strip()) if w]
+    parts = [p for w in words for p in re.findall(r"[^\W\d_]+|\d+|[^\w\s]+", w)]
+    body = _SEPARATOR.join(re.escape(p) for p in parts)
     inline = "" if case_sensitive(name) else "(?i:"
     return f"{inline}{body}{')' if inline else ''}(?:s|'s|’s)?"

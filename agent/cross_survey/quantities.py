@@ -178,11 +178,6 @@ def counts_agree(a: float, b: float, bound_a: str = "", bound_b: str = "") -> bo
     return values_agree(a, b)
 
 
-def units_comparable(a: str, b: str) -> bool:
-    """Counts are compared only when they count the same thing (or one says nothing)."""
-    return not a or not b or a == b
-
-
 def year_of(text: str) -> int | None:
     """The year a date-like value names: ``2024.01`` → 2024, ``Ma et al., 2024`` → 2024,
     ``arXiv:2303.00915`` / ``arxiv.org/abs/2303.00915`` → 2023."""

@@ -17,7 +17,7 @@ from ingest.records import Chunk
 
 ATTRIBUTES = ("data", "parameters", "backbone", "modalities", "tasks", "date", "venue")
 _HEADERS = {
-    "data": re.compile(r"(data|dataset).*(size|scale|quantity)", re.I),
+    "data": re.compile(r"(data|dataset).*(size|scale|quantity)|^training data$", re.I),  # counts only
     "parameters": re.compile(r"^param", re.I),
     "backbone": re.compile(r"backbone|architecture|encoder", re.I),
     "modalities": re.compile(r"modalit|imaging domain", re.I),
@@ -27,6 +27,8 @@ _HEADERS = {
 _DATA_CUE = re.compile(r"train|fine-?tun|dataset|\bdata\b|corpus|compris|consist|utili[sz]|leverag|curat|collect|"
                        r"learn\w* from|built on|derived|\busing\b|\buses\b|\bused\b|contain|scal", re.I)
 _NOT_TRAINING = re.compile(r"evaluat|\btest|validat|benchmark|inference|held-?out|unseen|zero-shot", re.I)
+# A sentence continuing about the previous sentence's subject ("MedSAM adapts SAM. It was trained on …").
+_PRONOUN = re.compile(r"(?:It|Its|This model|The model|This approach|The approach)\b")
 # Another cited work named in the sentence ("Med-PaLM M [37]", "TCGA [19]"): it can be the subject too.
 _CITED_NAME = re.compile(r"(?<![\w-])[A-Z][\w\-]*(?:\s[A-Z][\w\-]*){0,2}(?=\s?\[\d+(?:\s*[,–-]\s*\d+)*\])")
 _MIN_COUNT = 1000
@@ -73,12 +75,12 @@ class StatementBuilder:
 
     def make(self, attribute: str, value: str, normalised, doc: str, chunk_id: str, start: int, end: int,
              source: str, unit: str = "", approximate: bool = False, field: str = "", bound: str = "") -> Statement | None:
-        text = self.corpus.texts.get(doc, "")
-        value = " ".join(value.split())
+        raw = self.corpus.texts.get(doc, "")[start:end]
+        value = value.strip()
         if not value:
             return None
-        if value not in " ".join(text[start:end].split()):
-            found = re.search(r"\s+".join(map(re.escape, value.split())), text[start:end])
+        if value not in raw:  # a field value whose whitespace the chunker normalised
+            found = re.search(r"\s+".join(map(re.escape, value.split())), raw)
             if not found:
                 return None
             value = found.group()
@@ -86,16 +88,13 @@ class StatementBuilder:
         return Statement(attribute, value, normalised, unit, doc, src.doc_title, chunk_id, start, end,
                          src.line_start, src.line_end, src.quote, source, approximate, field, bound)
 
-    def _span(self, chunk: Chunk) -> tuple[int, int]:
-        return chunk.start, chunk.end
-
     # -- records ------------------------------------------------------------------------------
     def from_record(self, entry: CatalogEntry) -> list[Statement]:
         chunk = self.chunks.get(entry.chunk_id)
         if chunk is None:
             return []
         out: list[Statement] = []
-        start, end = self._span(chunk)
+        start, end = chunk.start, chunk.end
         fields = chunk.fields if "Row" not in entry.fields else {}
         for header, value in fields.items():
             for attribute, pattern in _HEADERS.items():
@@ -186,7 +185,7 @@ class StatementBuilder:
         """(entity key, statement) for every training-data or parameter count in ``chunk``, given
         to the entity the sentence is about. With ``about``, only counts given to that entity."""
         text = self.corpus.texts.get(chunk.doc, "")
-        out = []
+        out, previous = [], ""
         for s_start, s_end in self.corpus.sentences(chunk.doc, chunk.start, chunk.end):
             sentence = text[s_start:s_end]
             inside = [m for m in mentions if s_start <= m.start < s_end]
@@ -194,6 +193,10 @@ class StatementBuilder:
                        if not any(m.start <= s_start + c.start() < m.end or s_start + c.start() <= m.start < s_start + c.end()
                                   for m in inside)]
             inside.sort(key=lambda m: m.start)
+            opening = next((m.key for m in inside if m.start - s_start <= 2), "")
+            subject_before, previous = previous, opening or (inside[0].key if len(inside) == 1 else "")
+            if not inside and subject_before and _PRONOUN.match(sentence):
+                inside = [Mention(subject_before, s_start, s_start, "")]  # "MedSAM adapts SAM. It was trained on …"
             if about is not None and not any(m.key for m in inside):
                 inside = [Mention(about, s_start, s_start, "")]  # an entry's own digest is about it
             if not inside or not re.search(r"\d", sentence):

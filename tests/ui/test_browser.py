@@ -173,6 +173,9 @@ def test_models_tab_lists_catalog_and_demo_status(browser, tiny_app):
     assert "ViT-B with adapters" in page.inner_text("#catalog-table")
     status = page.inner_text("#demo-status")
     assert "all-MiniLM-L6-v2" in status and "MedSAM" in status
+    page.fill("#say-name textarea", "SAM-Med2D")
+    page.click("#say-btn")
+    page.wait_for_function("document.querySelector('#say-table')?.innerText.includes('4.6 million')")
     page.screenshot(path=str(ARTIFACTS / "models_tab.png"), full_page=True)
     page.close()
 

@@ -152,6 +152,17 @@ def test_catalog_filter_and_comparison_cite_their_sources(ctx):
     assert "at least two" in models.compare_models(ctx, ["MedSAM"])[2]
 
 
+def test_what_the_surveys_say_merges_statements_with_citations(ctx):
+    rows, summary = models.what_surveys_say(ctx, "medsam")
+    data = [r for r in rows if r[0] == "data"]
+    assert data and data[0][1] == "agree", "1.57M (table) and 1.57 million (text) agree"
+    values = {r[2] for r in rows}
+    assert {"1.57M image-mask pairs", "1.57 million medical image-mask pairs"} <= values
+    assert all(r[4] for r in rows) and "`seg-survey.txt`" in summary and "agree on every attribute" in summary
+    assert "No survey records" in models.what_surveys_say(ctx, "SAM")[1], "SAM is not MedSAM"
+    assert models.what_surveys_say(ctx, "")[1] == "Type a model name."
+
+
 def test_catalog_unavailable_is_reported(ctx):
     class NoCatalog:
         @property
