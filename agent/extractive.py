@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from agent.citations import Claim
+from agent.cross_answers import cross_survey_claims
 from agent.intent import Intent, detect_intent
 from agent.table_lookup import focused_row, matching_rows
 from agent.units import Unit, units_of
@@ -18,6 +19,7 @@ _SURVEY_MARKER = re.compile(r"\s*\[\d{1,4}(?:\s*[-–,]\s*\d{1,4})*\]")
 _BIBLIO_FIELDS = ("Authors", "Link", "Title")
 # Scoring shape (fractions of the best unit's score; set once on the dev set, see README).
 _RANK_BONUS = 0.15  # divided by the passage's retrieval rank
+_NAMED_BONUS = 0.05  # the passage is a record the question names
 _FLOOR_BESIDE, _FLOOR_SAME_PASSAGE, _FLOOR_OTHER_PASSAGE = 0.3, 0.5, 0.85
 _DEFINING = re.compile(r"\b(is|are|refers? to|denotes?|defined as|consists? of|comprises?)\b|\):\s|:\s+they\b", re.I)
 _MARKER_CONTEXT = re.compile(r"((?:\S+\s+){0,3}\S+)\s*\[(\d{1,4})(?:[,\s–-]+\d{1,4})*\]")
@@ -49,8 +51,9 @@ class Draft:
 class ExtractiveAnswerer:
     """Scores candidate units against the question and composes a short cited answer."""
 
-    def __init__(self, retriever: Retriever, max_units: int = 3, max_chars: int = 560):
+    def __init__(self, retriever: Retriever, max_units: int = 3, max_chars: int = 560, cross_survey=None):
         self.retriever = retriever
+        self.cross_survey = cross_survey
         self.max_units, self.max_chars = max_units, max_chars
 
     def question_weights(self, question: str) -> dict[str, float]:
@@ -64,7 +67,7 @@ class ExtractiveAnswerer:
         total = sum(weights.values()) or 1.0
         coverage = sum(w for t, w in weights.items() if t in unit.terms) / total
         kind = unit.hit.chunk.kind
-        bonus = _RANK_BONUS / unit.hit.rank + (0.15 if unit.hit.named else 0.0)
+        bonus = _RANK_BONUS / unit.hit.rank + (_NAMED_BONUS if unit.hit.named else 0.0)
         if intent.numeric and _DIGIT.search(unit.text):
             bonus += 0.1
         if intent.bibliographic and (kind == "reference" or unit.field == "record"):
@@ -97,11 +100,16 @@ class ExtractiveAnswerer:
             listed = self._table_list(units[0].hit, weights)
             if listed:
                 return Draft(listed[0], support, listed[1])
+        names = self.retriever.entities.mentioned(question)
+        chunks = {c.id: c for c in self.retriever.chunks} if names else {}
+        merged, merged_hits = cross_survey_claims(question, names, self.cross_survey, chunks)
         chosen = self._select(units, weights, len({h.chunk.doc for h in hits if h.prior > 0}) > 1, intent)
         claims = [Claim(self._render(u, weights, intent), [(u.hit.chunk.id, u.start, u.end)]) for u in chosen]
+        if merged:
+            claims = merged + claims[:1]
         if intent.bibliographic:
             claims.extend(self._reference_claims(chosen[0], weights, hits))
-        return Draft(claims, support)
+        return Draft(claims, support, merged_hits)
 
     def _render(self, unit: Unit, weights: dict[str, float], intent: Intent | None = None) -> str:
         if unit.hit.chunk.kind == "table-row" or unit.field == "record":

@@ -114,7 +114,8 @@ class SurveyQA:
         k = k or self.settings.top_k
         retriever = self.retriever
         hits = retriever.search(question, max(k, self.settings.answer_candidates), mode or self.settings.retrieval_mode, filters)
-        answerer = ExtractiveAnswerer(retriever, self.settings.max_answer_sentences, self.settings.max_answer_chars)
+        answerer = ExtractiveAnswerer(retriever, self.settings.max_answer_sentences, self.settings.max_answer_chars,
+                                      self.cross_survey)
         texts = self.doc_texts
         draft = answerer.compose(question, hits[: self.settings.answer_candidates], texts)
         retrieved = passages(hits[:k], texts)

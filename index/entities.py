@@ -49,7 +49,7 @@ class EntityIndex:
     def mentioned(self, text: str) -> list[str]:
         """Names occurring in ``text``; a name inside a longer matched name is dropped."""
         found = [name for name, pattern in self._patterns.items() if pattern.search(text)]
-        return [n for n in found if not any(n != m and n.lower() in m.lower() for m in found)]
+        return [n for n in found if not any(len(n) < len(m) and n.lower() in m.lower() for m in found)]
 
     def lookup(self, text: str) -> list[int]:
         """Chunk positions of every record named in ``text``."""

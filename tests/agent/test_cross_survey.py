@@ -348,3 +348,16 @@ def test_cli_conflicts_on_the_corpus(cli, corpus_settings):
     assert rows and all(r["attribute"] == "data" for r in rows) and "CheXagent" in {r["entity"] for r in rows}
     text = runner.invoke(cli, ["about", "CheXagent", "--index", index], env={"COLUMNS": "200"})
     assert text.exit_code == 0 and "DISAGREE" in text.stdout and re.search(r"mmfm-healthcare-review\.txt L\d+", text.stdout)
+
+
+@pytest.mark.integration
+def test_data_question_about_a_disputed_model_answers_with_every_survey_value(corpus_qa):
+    answer = corpus_qa.ask("How much data was CheXagent trained on?")
+    assert answer.answer.startswith("The surveys disagree on CheXagent's training data")
+    for value in ("8.47M", "8.4 M", "8.5M"):
+        assert value in answer.answer
+    cited_docs = {c.doc for c in answer.citations}
+    assert {"fm-medical-image-analysis-meta-analysis.txt", "taming-vlms-medical-image-analysis.txt",
+            "mmfm-healthcare-review.txt"} <= cited_docs
+    texts = corpus_qa.doc_texts
+    assert all(texts[c.doc][c.start:c.end] == c.text for c in answer.citations)

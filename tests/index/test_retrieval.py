@@ -54,3 +54,16 @@ def test_langchain_retriever_returns_documents_with_citation_metadata(retriever)
     assert len(docs) == 2
     meta = docs[0].metadata
     assert {"doc", "doc_title", "section", "kind", "start", "end", "line_start", "score", "rank"} <= set(meta)
+
+
+def test_names_differing_only_in_case_are_both_found():
+    from index.entities import EntityIndex
+    from ingest.records import Chunk
+
+    def row(name):
+        return Chunk(id=name, doc="d", doc_title="D", section=[], kind="table-row", text=name, start=0, end=1,
+                     line_start=1, line_end=1, fields={"Model": name})
+
+    index = EntityIndex([row("CheXagent"), row("Chexagent"), row("CheXagent-2")])
+    assert sorted(index.mentioned("How much data was CheXagent trained on?")) == ["CheXagent", "Chexagent"]
+    assert index.mentioned("Compare CheXagent-2 with others") == ["CheXagent-2"]
