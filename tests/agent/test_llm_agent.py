@@ -99,3 +99,14 @@ def test_backend_configuration_errors_are_clear(tiny_settings):
     assert make_chat_model(tiny_settings) is None
     with pytest.raises(BackendUnavailable, match="SURVEYQA_LLM_MODEL"):
         make_chat_model(tiny_settings.model_copy(update={"llm_backend": "ollama"}))
+
+
+def test_agent_calls_the_model_demo_tool_when_asked_to_demo_a_model(qa):
+    model = ToolCallingFake(messages=iter([
+        _call("demo_model", {"name": "all-MiniLM-L6-v2", "input": "chest x-ray with pneumonia"}, "c1"),
+        AIMessage("The demo ran."),
+    ]))
+    answer = LLMAgent(qa, model, with_demo_tool=True).ask("Demo the MiniLM text encoder on a chest x-ray phrase")
+    assert any("demo_model" in w for w in answer.warnings)
+    demo_output = [m for m in model.seen[-1] if m.type == "tool"][0].content
+    assert "chest radiograph" in demo_output.lower()
