@@ -23,8 +23,11 @@ class EvalResult:
 
 
 def evaluate(items: list[GoldItem], answer: Answerer, doc_texts: dict[str, str], k: int = 5,
-             progress: Callable[[int, int], None] | None = None) -> EvalResult:
-    """Answer every item (a failing item is recorded as an abstention with its error) and score."""
+             progress: Callable[[int, int], None] | None = None,
+             rank: Callable[[GoldItem], list[dict]] | None = None) -> EvalResult:
+    """Answer every item (a failing item is recorded as an abstention with its error) and score.
+    ``rank`` (an item's top-20 passages as dicts with doc/start/end) feeds the recall@k curve
+    beyond k; without it the curve stops growing at k."""
     warnings = locate_evidence(items, doc_texts)
     records = []
     for number, item in enumerate(items, start=1):
@@ -44,7 +47,8 @@ def evaluate(items: list[GoldItem], answer: Answerer, doc_texts: dict[str, str],
                                                   for e in item.evidence], "scores": score}
         for item, record, score in zip(items, records, scores)
     ]
-    return EvalResult(metrics, records, per_item, recall_curve(items, records), warnings)
+    ranked = [{"retrieved": rank(item)} for item in items] if rank else records
+    return EvalResult(metrics, records, per_item, recall_curve(items, ranked), warnings)
 
 
 def write_results(result: EvalResult, out_dir: Path) -> None:

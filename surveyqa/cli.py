@@ -160,6 +160,7 @@ def evaluate(
 ):
     """Score SurveyQA on a gold set; write metrics.json, per_item.jsonl, report.md and report.html."""
     from evaluation.baselines import BASELINES, run_baselines
+    from agent.service import passages
     from evaluation.gold import GoldError, load_gold
     from evaluation.report import ThresholdError, check_thresholds, comparison_table, parse_thresholds, write_report
     from evaluation.run import evaluate as run_eval, write_results
@@ -173,7 +174,8 @@ def evaluate(
     qa = _service(_settings(index))
     qa.retriever.embedder  # load the embedding model now: latencies are measured on a warm index
     with item_progress(err, "evaluating", len(items)) as tick:
-        result = run_eval(items, lambda item: qa.ask(item.question, k, question_id=item.id), qa.doc_texts, k, tick)
+        result = run_eval(items, lambda item: qa.ask(item.question, k, question_id=item.id), qa.doc_texts, k, tick,
+                          rank=lambda item: [p.__dict__ for p in passages(qa.search(item.question, 20), {})])
     comparison = None
     if compare:
         with stage_progress(err) as progress:

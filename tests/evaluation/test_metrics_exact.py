@@ -87,3 +87,17 @@ def test_recall_curve():
     curve = recall_curve(ITEMS, RECORDS, 20)
     assert len(curve) == 20
     assert curve[:3] == [0.3333, 0.6667, 0.6667] and curve[-1] == 0.6667
+
+
+def test_curve_uses_a_deeper_ranking_when_one_is_given():
+    from agent.records import Answer
+    from evaluation.run import evaluate
+
+    deeper = {"D": [_span("d1", 0, 90)] * 6 + [_span("d2", 500, 600)]}  # D's evidence only at rank 7
+
+    def answer(item):
+        return Answer(item.question, "x", False)
+
+    result = evaluate([ITEMS[3]], answer, {"d1": "a" * 1000, "d2": "b" * 1000}, k=5,
+                      rank=lambda item: deeper[item.id])
+    assert result.curve[5] == 0.0 and result.curve[6] == 1.0
