@@ -164,13 +164,18 @@ def _vectors(ordered, chunks_by_doc, reused, settings, embedder, progress, repor
             from index.embeddings import make_embedder
 
             embedder = make_embedder(settings.embedding_model, settings.embedding_batch_size)
-        batches = [todo[i: i + settings.embedding_batch_size] for i in range(0, len(todo), settings.embedding_batch_size)]
-        parts = []
+        texts = [c.search_text() for c in todo]
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths batch with little padding
+        size = settings.embedding_batch_size
+        batches = [order[i: i + size] for i in range(0, len(order), size)]
+        fresh = np.zeros((len(texts), 0), np.float32)
         for number, batch in enumerate(batches, start=1):
             if progress:
                 progress("embedding", number, len(batches))
-            parts.append(embedder.encode([c.search_text() for c in batch]))
-        fresh = np.vstack(parts)
+            vectors = embedder.encode([texts[i] for i in batch])
+            if fresh.shape[1] == 0:
+                fresh = np.zeros((len(texts), vectors.shape[1]), np.float32)
+            fresh[batch] = vectors
         report.embedded = len(todo)
     dim = fresh.shape[1] if len(fresh) else next((v.shape[1] for v in reused.values() if v.ndim == 2 and v.shape[0]), 384)
     rows, position = [], 0

@@ -15,6 +15,7 @@ STOPWORDS = frozenset(
     what when where which while who whom why will with would you your yours yourself yourselves""".split()
 )
 _WORD = re.compile(r"[^\W_]+(?:[-–/.][^\W_]+)*", re.U)
+_SPLIT = re.compile(r"[-–/.]")
 _STEMMER = Stemmer.Stemmer("english")
 
 
@@ -29,7 +30,7 @@ def tokenize(text: str) -> list[str]:
     tokens: list[str] = []
     for match in _WORD.finditer(text.lower()):
         word = match.group()
-        parts = [p for p in re.split(r"[-–/.]", word) if p]
+        parts = [p for p in _SPLIT.split(word) if p] if _SPLIT.search(word) else [word]
         if len(parts) > 1:
             joined = "".join(parts)
             if not joined.isdigit():

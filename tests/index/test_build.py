@@ -66,3 +66,13 @@ def test_bad_file_is_skipped_and_the_rest_is_indexed(tiny_settings, tmp_path):
     assert set(reasons) == {"broken.pdf", "latin1.txt", "empty.md"}
     assert "UTF-8" in reasons["latin1.txt"] and "empty" in reasons["empty.md"]
     assert sorted(report.added) == ["alpha-survey.txt", "beta-review.md"]
+
+
+def test_each_stored_vector_is_the_embedding_of_its_own_chunk(tiny_settings):
+    import numpy as np
+
+    from index.embeddings import make_embedder
+
+    store = load_index(tiny_settings.index_dir)
+    fresh = make_embedder().encode([c.search_text() for c in store.chunks])
+    assert np.allclose(store.vectors, fresh, atol=1e-4)

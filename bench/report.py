@@ -1,0 +1,104 @@
+"""Render the JSON results in bench/results/ as Markdown tables (the ones pasted in bench/README.md).
+
+Run:  .venv/bin/python bench/report.py [--results DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def md(columns: list[str], rows: list[list]) -> str:
+    def cell(v):
+        if isinstance(v, float):
+            return f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}"
+        return "-" if v is None else str(v)
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def ingest(d: dict) -> str:
+    c, f, u, t = d["cold"], d["floor"], d["unchanged"], d["one_doc_changed"]
+    rows = [["model load + first encode (untimed below)", d["model"]["load_s"] + d["model"]["first_encode_s"], None, None, None,
+             d["model"]["rss_after_mb"], ""],
+            ["(a) cold `build_index`", c["wall_s"], c["cpu_s"], c["chunks"], c["embedded"], c["peak_rss_mb"],
+             ", ".join(f"{k[:-2]} {v:.2f} s" for k, v in c["phases"].items())],
+            ["(b) floor: `parse_file` + one `encode` call", f["floor_s"], f["floor_cpu_s"], f["chunks"], f["chunks"], f["peak_rss_mb"],
+             f"parse {f['parse_s']:.2f} s, embed {f['embed_one_call_s']:.2f} s"]]
+    if "embed_batched_calls_s" in f:
+        rows.append(["(b') floor embed in 64-chunk calls", f["embed_batched_calls_s"], f["embed_batched_calls_cpu_s"], f["chunks"],
+                     f["chunks"], None, ""])
+    if "langchain" in d:
+        lc = d["langchain"]
+        rows.append(["(c) LangChain splitter 1000/200 + FAISS.from_documents", lc["wall_s"], lc["cpu_s"], lc["chunks"], lc["chunks"],
+                     lc["peak_rss_mb"], f"split {lc['split_s']:.2f} s"])
+    rows.append(["(d) re-ingest, corpus unchanged", u["wall_s"], u["cpu_s"], u["chunks"], u["embedded"], u["peak_rss_mb"], u["note"]])
+    rows.append([f"(e) re-ingest, one doc changed ({t['touched']})", t["wall_s"], t["cpu_s"], t["chunks"], t["embedded"],
+                 t["peak_rss_mb"], ", ".join(f"{k[:-2]} {v:.2f} s" for k, v in t["phases"].items())])
+    out = md(["phase", "wall s", "CPU s", "chunks", "embedded", "peak RSS MiB", "detail"], rows)
+    out += (f"\n\ncold / floor = **{d['cold_over_floor']:.2f}x** wall, {d['cold_over_floor_cpu']:.2f}x CPU seconds; "
+            f"load average {d['machine'].get('loadavg_at_start')} at start, {d.get('loadavg_at_end')} at end; "
+            f"run {d['machine']['date']}.")
+    return out
+
+
+def query(d: dict) -> str:
+    rows = []
+    for name, entry in d["latency"].items():
+        for variant, s in entry.items():
+            rows.append([f"{name} ({variant})", s["p50_ms"], s["p95_ms"], s["mean_ms"], s["max_ms"], s["n"]])
+    for name, s in d.get("embed_query", {}).items():
+        rows.append([f"embedder.encode([question]), torch {name.replace('_', ' ')}", s["p50_ms"], s["p95_ms"], s["mean_ms"],
+                     s["max_ms"], s["n"]])
+    out = md(["method", "p50 ms", "p95 ms", "mean ms", "max ms", "n"], rows)
+    r = d["rss_mb"]
+    out += (f"\n\n{d['questions']} questions x {d['repeat']} timed passes, k={d['k']}, torch threads {d.get('torch_threads')}; "
+            f"RSS {r.get('index_and_langchain_loaded', r.get('before_load'))} MiB with index, model and LangChain store loaded, "
+            f"peak {r['peak_during_queries']} MiB; load average {d['machine'].get('loadavg_at_start')} -> {d.get('loadavg_at_end')}; "
+            f"run {d['machine']['date']}.")
+    return out
+
+
+def scale(d: dict) -> str:
+    rows = []
+    for r in d["dense"]:
+        if "p50_ms" not in r:
+            rows.append([f"{r['size']:,}", r["kind"], "skipped: " + r.get("skipped", ""), *[None] * 8])
+            continue
+        param = f"efSearch {r['ef_search']}" if "ef_search" in r else f"nprobe {r['nprobe']} / nlist {r['nlist']}" if "nprobe" in r else "exact"
+        rows.append([f"{r['size']:,}", r["kind"], param, r["build_s"], r["index_mib"], r["p50_ms"], r["p95_ms"], r["recall_at_k"],
+                     r["recall_random_q"], r["recall_perturbed_q"], r["top1_source_perturbed_q"]])
+    out = md(["N", "index", "search param", "build s", "index MiB", "p50 ms", "p95 ms", "recall@10", "recall, random q",
+              "recall, perturbed q", "top-1 = source (perturbed q)"], rows)
+    if d.get("bm25"):
+        out += "\n\nBM25 (`LexicalIndex.build`, bm25s) on generated text:\n\n" + md(
+            ["N", "words", "build s", "RSS + MiB", "query p50 ms", "query p95 ms"],
+            [[f"{r['size']:,}", f"{r['words']:,}", r["build_s"], r["rss_delta_mib"], r["p50_ms"], r["p95_ms"]] for r in d["bm25"]])
+    out += "\n\nRecommendation:\n\n" + md(["N", "index", "why"], [
+        [f"{int(size):,}", " ".join([rec["kind"]] + [f"{k}={v}" for k, v in rec.items() if k not in ("kind", "why")]), rec["why"]]
+        for size, rec in d["recommendation"].items()])
+    s = d["settings"]
+    out += (f"\n\n{s.get('data', 'uniform')} data, {s['queries_random']} random + {s['queries_perturbed']} perturbed queries, "
+            f"search threads {s['faiss_search_threads']}, build threads {s['faiss_build_threads']}; total {d.get('total_s')} s, "
+            f"peak RSS {d.get('peak_rss_mib')} MiB; load average {d['machine'].get('loadavg_at_start')} -> {d.get('loadavg_at_end')}; "
+            f"run {d['machine']['date']}.")
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    for path in sorted(args.results.glob("*.json")):
+        d = json.loads(path.read_text())
+        render = ingest if path.stem.startswith("bench_ingest") else query if path.stem.startswith("bench_query") else scale
+        print(f"### {path.name}\n\n{render(d)}\n")
+
+
+if __name__ == "__main__":
+    main()
