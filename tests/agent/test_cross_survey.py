@@ -361,3 +361,12 @@ def test_data_question_about_a_disputed_model_answers_with_every_survey_value(co
             "mmfm-healthcare-review.txt"} <= cited_docs
     texts = corpus_qa.doc_texts
     assert all(texts[c.doc][c.start:c.end] == c.text for c in answer.citations)
+
+
+@pytest.mark.integration
+def test_which_surveys_discuss_a_model_is_answered_from_the_merged_entity(corpus_qa):
+    answer = corpus_qa.ask("Which surveys discuss CheXagent?")
+    assert not answer.abstained
+    titles = {c.doc_title for c in answer.citations}
+    assert len(titles) == 3 and all(t in answer.answer for t in titles)
+    assert all("chexagent" in c.text.lower() for c in answer.citations)
