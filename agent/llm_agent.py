@@ -12,6 +12,7 @@ from agent.citations import attach_citations, claims_from_text
 from agent.records import Answer
 from agent.service import ABSTAIN_TEXT, SurveyQA, passages
 from agent.tools import DATA_NOTE, Evidence, make_tools
+from index.retrieval import Filters
 
 SYSTEM_PROMPT = f"""You answer questions about scientific survey papers using only the tools.
 Search before answering. Answer in 1-3 short sentences. End every sentence with the id of the
@@ -27,18 +28,21 @@ class LLMAgent:
         self.qa, self.model = qa, model
         self.with_demo_tool = with_demo_tool
 
-    def ask(self, question: str, question_id: str | None = None) -> Answer:
+    def ask(self, question: str, question_id: str | None = None, k: int | None = None, mode: str | None = None,
+            filters: Filters | None = None) -> Answer:
+        """Run the loop; ``k``, ``mode`` and ``filters`` shape every search the model makes."""
         started = time.perf_counter()
         question = self.qa.check_question(question)
         evidence = Evidence()
-        tools = make_tools(self.qa, evidence, self.qa.settings.model_dir if self.with_demo_tool else None)
+        tools = make_tools(self.qa, evidence, self.qa.settings.model_dir if self.with_demo_tool else None,
+                           k=k, mode=mode, filters=filters)
         graph = create_agent(self.model, tools, system_prompt=SYSTEM_PROMPT)
         state = graph.invoke({"messages": [HumanMessage(question)]}, {"recursion_limit": 12})
         final = next((m for m in reversed(state["messages"]) if isinstance(m, AIMessage) and not m.tool_calls), None)
         text = (final.content if final else "") or ""
         tool_calls = [c["name"] for m in state["messages"] if isinstance(m, AIMessage) for c in m.tool_calls]
         latency = round((time.perf_counter() - started) * 1000, 2)
-        retrieved = passages([h for h in evidence.hits if h.rank][: self.qa.settings.top_k], self.qa.doc_texts)
+        retrieved = passages([h for h in evidence.hits if h.rank][: k or self.qa.settings.top_k], self.qa.doc_texts)
         if not text.strip() or ABSTAIN_TEXT.lower() in text.lower():
             return Answer(question, ABSTAIN_TEXT, True, [], retrieved, "agent", latency, question_id,
                           warnings=[f"tools called: {', '.join(tool_calls) or 'none'}"])

@@ -103,7 +103,7 @@ class SurveyQA:
             from agent.llm import make_chat_model
             from agent.llm_agent import LLMAgent
 
-            return LLMAgent(self, make_chat_model(self.settings)).ask(question, question_id)
+            return LLMAgent(self, make_chat_model(self.settings)).ask(question, question_id, k, mode, filters)
         return self.extract(question, k, mode, filters, question_id)
 
     def extract(self, question: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None,

@@ -50,13 +50,19 @@ def _entry_text(entry: CatalogEntry) -> str:
     return f"{entry.name} [id:{entry.chunk_id}] ({entry.doc_title}, {entry.source}): " + "; ".join(parts) + ref
 
 
-def make_tools(qa, evidence: Evidence, model_dir=None) -> list[BaseTool]:
-    """The agent's tools, bound to one :class:`agent.service.SurveyQA` and one evidence collector."""
+def make_tools(qa, evidence: Evidence, model_dir=None, k: int | None = None, mode: str | None = None,
+               filters: Filters | None = None) -> list[BaseTool]:
+    """The agent's tools, bound to one :class:`agent.service.SurveyQA` and one evidence collector;
+    ``k``, ``mode`` and ``filters`` (the user's choices) shape every search."""
+    default_k = k or qa.settings.top_k
 
-    def search_surveys(query: str, k: int = 5, doc: str = "") -> str:
+    def search_surveys(query: str, k: int = default_k, doc: str = "") -> str:
         """Search the survey papers. Returns passages, each with an id; cite ids as [id:<id>].
         Use `doc` (a file name) to search one survey only."""
-        hits = qa.search(query, k, filters=Filters(docs=[doc]) if doc else None)
+        allowed = filters.docs if filters and filters.docs else None
+        chosen = Filters(docs=[doc] if doc and (allowed is None or doc in allowed) else allowed or [],
+                         kinds=filters.kinds if filters else [], section=filters.section if filters else "")
+        hits = qa.search(query, k, mode, chosen)
         evidence.add(hits)
         return format_passages(hits)
 

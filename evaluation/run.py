@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent.records import Answer
-from evaluation.gold import GoldItem, load_gold, locate_evidence
+from evaluation.gold import GoldItem, locate_evidence
 from evaluation.metrics import compute_metrics, recall_curve
 
 Answerer = Callable[[GoldItem], Answer]
@@ -51,13 +51,20 @@ def evaluate(items: list[GoldItem], answer: Answerer, doc_texts: dict[str, str],
     return EvalResult(metrics, records, per_item, recall_curve(items, ranked), warnings)
 
 
+def top_passages(qa, question: str, depth: int = 20) -> list[dict]:
+    """The top ``depth`` passages of SurveyQA's retriever, for the recall@k curve beyond k
+    ([] for a question that cannot be asked)."""
+    from agent.service import QuestionError, passages
+
+    try:
+        return [p.__dict__ for p in passages(qa.search(question, depth), {})]
+    except QuestionError:
+        return []
+
+
 def write_results(result: EvalResult, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "metrics.json").write_text(json.dumps(result.metrics, indent=2))
     with (out_dir / "per_item.jsonl").open("w", encoding="utf-8") as handle:
         for row in result.per_item:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-def load_items(path: Path) -> list[GoldItem]:
-    return load_gold(path)

@@ -12,8 +12,7 @@ import numpy as np
 from index.lexical import LexicalIndex
 from index.store import IndexProblem, load_index, write_index, writer_lock
 from index.vectors import build_faiss
-from ingest.pipeline import Skipped, discover, parse_file
-from ingest.errors import UnreadableFile
+from ingest.pipeline import Skipped, discover, try_parse
 from ingest.records import Chunk, LoadedDocument
 from surveyqa.settings import INDEX_SHAPING_FIELDS, Settings
 
@@ -95,7 +94,11 @@ def build_index(paths: Iterable[Path], settings: Settings, rebuild: bool = False
         ordered = sorted(documents)
         chunks = [c for d in ordered for c in chunks_by_doc[d]]
         if not chunks:
-            report.note = "no readable documents; nothing written"
+            if report.removed:
+                report.note = f"not removed: {', '.join(report.removed)} would leave the index empty; nothing written"
+                report.removed = []
+            else:
+                report.note = "no readable documents; nothing written"
             return report
         vectors = _vectors(ordered, chunks_by_doc, reused, settings, embedder, progress, report)
         if progress:
@@ -121,6 +124,9 @@ def build_index(paths: Iterable[Path], settings: Settings, rebuild: bool = False
 def _ingest_one(path, settings, old, old_docs, old_chunks, documents, chunks_by_doc, reused, report) -> None:
     """Parse one file unless an identical copy is already indexed."""
     name = path.name
+    if name in documents:  # documents are known by file name: a second file of that name would replace the first
+        report.skipped.append(Skipped(str(path), f"another file named {name} is already in this ingest; rename one"))
+        return
     known = old_docs.get(name)
     if known is not None and known.checksum == _checksum(path):
         documents[name] = known
@@ -128,13 +134,9 @@ def _ingest_one(path, settings, old, old_docs, old_chunks, documents, chunks_by_
         reused[name] = old.vectors[old_chunks.get(name, [])]
         report.unchanged.append(name)
         return
-    try:
-        parsed = parse_file(path, settings.chunk_chars, settings.chunk_overlap_sentences)
-    except UnreadableFile as exc:
-        report.skipped.append(Skipped(exc.path, exc.reason))
-        return
-    except Exception as exc:  # a parser bug on one odd file must not lose the others
-        report.skipped.append(Skipped(str(path), f"could not be parsed ({type(exc).__name__}: {exc})"))
+    parsed = try_parse(path, settings.chunk_chars, settings.chunk_overlap_sentences)
+    if isinstance(parsed, Skipped):
+        report.skipped.append(parsed)
         return
     documents[name] = parsed.document
     chunks_by_doc[name] = parsed.chunks

@@ -121,10 +121,12 @@ class Retriever:
 
     def dense_scores(self, query: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
         vector = self.embedder.embed_query_vector(query)
-        want = n if allowed is None else min(len(self.chunks), n * 20)
-        scores, positions = faiss_ops.search(self.store.dense, vector, want)
-        out = {int(p): float(s) for s, p in zip(scores, positions) if allowed is None or allowed[p]}
-        return dict(list(out.items())[:n])
+        if allowed is not None:  # exact scores over the allowed rows: a selective filter never starves
+            positions = np.flatnonzero(allowed)
+            scores = self.store.vectors[positions] @ vector
+            return {int(positions[i]): float(scores[i]) for i in _rank_order(scores, None, n)}
+        scores, positions = faiss_ops.search(self.store.dense, vector, n)
+        return {int(p): float(s) for s, p in zip(scores, positions)}
 
     def bm25_scores(self, query: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
         scores = self.store.lexical.scores(query)

@@ -148,8 +148,7 @@ def current_version(index_dir: Path) -> Path:
     return folder
 
 
-def read_manifest(index_dir: Path) -> dict:
-    folder = current_version(index_dir)
+def _manifest_of(folder: Path) -> dict:
     try:
         return json.loads((folder / "manifest.json").read_text())
     except (OSError, ValueError) as exc:
@@ -169,7 +168,7 @@ def check_compatible(manifest: dict, expected: dict) -> None:
 def load_index(index_dir: Path, expected_settings: dict | None = None, verify: bool = True) -> StoredIndex:
     """Load the live version, verifying checksums and settings; never unpickles anything."""
     folder = current_version(index_dir)
-    manifest = read_manifest(index_dir)
+    manifest = _manifest_of(folder)
     if expected_settings is not None:
         check_compatible(manifest, expected_settings)
     if verify:
@@ -179,12 +178,14 @@ def load_index(index_dir: Path, expected_settings: dict | None = None, verify: b
                 raise IndexCorrupt(f"index file {path} is missing or altered (checksum mismatch); "
                                    "rebuild with `surveyqa ingest --rebuild`")
     try:
-        chunks = [Chunk.from_dict(json.loads(line)) for line in (folder / "chunks.jsonl").open(encoding="utf-8")]
+        with (folder / "chunks.jsonl").open(encoding="utf-8") as handle:
+            chunks = [Chunk.from_dict(json.loads(line)) for line in handle]
         documents = {}
-        for line in (folder / "documents.jsonl").open(encoding="utf-8"):
-            row = json.loads(line)
-            row["pages"] = [PageSpan(**p) for p in row.get("pages", [])]
-            documents[row["doc"]] = LoadedDocument(**row)
+        with (folder / "documents.jsonl").open(encoding="utf-8") as handle:
+            for line in handle:
+                row = json.loads(line)
+                row["pages"] = [PageSpan(**p) for p in row.get("pages", [])]
+                documents[row["doc"]] = LoadedDocument(**row)
         vectors = np.load(folder / "vectors.npy", allow_pickle=False)
         dense = load_faiss(folder / "dense.faiss")
         lexical = LexicalIndex.load(folder / "bm25", len(chunks))

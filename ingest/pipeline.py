@@ -59,18 +59,24 @@ def parse_file(path: Path, chunk_chars: int = 900, overlap: int = 1) -> ParsedFi
     return ParsedFile(document, parsed.title, chunks)
 
 
+def try_parse(path: Path, chunk_chars: int = 900, overlap: int = 1) -> ParsedFile | Skipped:
+    """:func:`parse_file`, with any failure turned into a :class:`Skipped` with its reason."""
+    try:
+        return parse_file(path, chunk_chars, overlap)
+    except UnreadableFile as exc:
+        return Skipped(exc.path, exc.reason)
+    except Exception as exc:  # a parser bug on one odd file must not lose the others
+        return Skipped(str(path), f"could not be parsed ({type(exc).__name__}: {exc})")
+
+
 def parse_files(
     files: Iterable[Path], chunk_chars: int = 900, overlap: int = 1, on_file: Callable[[Path], None] | None = None
 ) -> tuple[list[ParsedFile], list[Skipped]]:
     """Parse every file; one bad file is reported in the skipped list, never aborting the rest."""
     parsed, skipped = [], []
     for path in files:
-        try:
-            parsed.append(parse_file(path, chunk_chars, overlap))
-        except UnreadableFile as exc:
-            skipped.append(Skipped(exc.path, exc.reason))
-        except Exception as exc:  # a parser bug on one odd file must not lose the others
-            skipped.append(Skipped(str(path), f"could not be parsed ({type(exc).__name__}: {exc})"))
+        result = try_parse(path, chunk_chars, overlap)
+        (skipped if isinstance(result, Skipped) else parsed).append(result)
         if on_file:
             on_file(path)
     return parsed, skipped

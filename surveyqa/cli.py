@@ -90,8 +90,8 @@ def ingest(
 @app.command()
 def search(
     query: str = typer.Argument(..., help="Search text."),
-    k: int = typer.Option(5, "-k", "--k", help="Passages to return."),
-    mode: str = typer.Option("hybrid", "--mode", help="hybrid, dense or bm25."),
+    k: Optional[int] = typer.Option(None, "-k", "--k", help="Passages to return (default: settings top_k)."),
+    mode: Optional[str] = typer.Option(None, "--mode", help="hybrid, dense or bm25 (default: settings)."),
     doc: list[str] = typer.Option([], "--doc", help="Only these documents (file names)."),
     kind: list[str] = typer.Option([], "--kind", help="Only these chunk kinds."),
     section: str = typer.Option("", "--section", help="Only sections containing this text."),
@@ -119,20 +119,21 @@ def search(
 @app.command()
 def ask(
     question: str = typer.Argument(..., help="Your question."),
-    k: int = typer.Option(5, "-k", "--k", help="Passages to retrieve."),
-    mode: str = typer.Option("hybrid", "--mode", help="hybrid, dense or bm25."),
+    k: Optional[int] = typer.Option(None, "-k", "--k", help="Passages to retrieve (default: settings top_k)."),
+    mode: Optional[str] = typer.Option(None, "--mode", help="hybrid, dense or bm25 (default: settings)."),
     doc: list[str] = typer.Option([], "--doc", help="Only these documents (file names)."),
     index: Optional[Path] = typer.Option(None, "--index"),
     as_json: bool = typer.Option(False, "--json"),
 ):
     """Answer a question with citations (or say the surveys do not answer it)."""
+    from agent.llm import BackendUnavailable
     from agent.service import QuestionError
     from index.retrieval import Filters
 
     qa = _service(_settings(index))
     try:
         answer = qa.ask(question, k, mode, Filters(doc) if doc else None)
-    except (QuestionError, ValueError) as exc:
+    except (QuestionError, ValueError, BackendUnavailable) as exc:
         _fail(str(exc))
     if as_json:
         out.print_json(json.dumps(answer.to_dict()))
@@ -160,10 +161,9 @@ def evaluate(
 ):
     """Score SurveyQA on a gold set; write metrics.json, per_item.jsonl, report.md and report.html."""
     from evaluation.baselines import BASELINES, run_baselines
-    from agent.service import passages
     from evaluation.gold import GoldError, load_gold
     from evaluation.report import ThresholdError, check_thresholds, comparison_table, parse_thresholds, write_report
-    from evaluation.run import evaluate as run_eval, write_results
+    from evaluation.run import evaluate as run_eval, top_passages, write_results
     from surveyqa.progress import item_progress, stage_progress
 
     try:
@@ -175,7 +175,7 @@ def evaluate(
     qa.retriever.embedder  # load the embedding model now: latencies are measured on a warm index
     with item_progress(err, "evaluating", len(items)) as tick:
         result = run_eval(items, lambda item: qa.ask(item.question, k, question_id=item.id), qa.doc_texts, k, tick,
-                          rank=lambda item: [p.__dict__ for p in passages(qa.search(item.question, 20), {})])
+                          rank=lambda item: top_passages(qa, item.question))
     comparison = None
     if compare:
         with stage_progress(err) as progress:

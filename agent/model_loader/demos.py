@@ -185,6 +185,8 @@ def run_demo(name: str, text: str | None = None, image: str | Path | Image.Image
             result = _DEMOS[spec.family](loaded, text, image, labels)
     except ModelLoaderError as exc:
         return DemoResult(spec.name, spec.family, False, str(exc))
+    except Exception as exc:  # a bad input or a model error must not take the caller (agent, UI) down
+        return DemoResult(spec.name, spec.family, False, f"the demo failed ({type(exc).__name__}: {exc})")
     ignored = [what for what, given, used in (("image", image is not None, spec.input_type != "text"),
                                               ("text", bool(text), spec.input_type == "text"),
                                               ("labels", bool(labels), spec.family in _LABEL_FAMILIES))

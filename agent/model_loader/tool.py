@@ -73,4 +73,5 @@ def make_demo_tool(model_dir: Path) -> BaseTool:
         name="demo_model",
         description=_DESCRIPTION.format(models=", ".join(spec.name for spec in REGISTRY)),
         args_schema=DemoModelArgs,
+        handle_tool_error=True,
     )

@@ -110,3 +110,12 @@ def test_agent_calls_the_model_demo_tool_when_asked_to_demo_a_model(qa):
     assert any("demo_model" in w for w in answer.warnings)
     demo_output = [m for m in model.seen[-1] if m.type == "tool"][0].content
     assert "chest radiograph" in demo_output.lower()
+
+
+def test_the_users_survey_filter_applies_to_the_agents_searches(qa):
+    model = ToolCallingFake(messages=iter([_call("search_surveys", {"query": "models"}, "c1"), AIMessage("done")]))
+    from index.retrieval import Filters
+
+    LLMAgent(qa, model, with_demo_tool=False).ask("Which models?", filters=Filters(docs=["beta-review.md"]))
+    shown = [m for m in model.seen[-1] if m.type == "tool"][0].content
+    assert "Beta Review" in shown and "Alpha Survey" not in shown

@@ -76,3 +76,22 @@ def test_each_stored_vector_is_the_embedding_of_its_own_chunk(tiny_settings):
     store = load_index(tiny_settings.index_dir)
     fresh = make_embedder().encode([c.search_text() for c in store.chunks])
     assert np.allclose(store.vectors, fresh, atol=1e-4)
+
+
+def test_two_files_with_the_same_name_are_not_silently_merged(tiny_settings, tmp_path):
+    settings, corpus = _settings(tiny_settings, tmp_path)
+    (corpus / "a").mkdir()
+    (corpus / "b").mkdir()
+    (corpus / "a" / "intro.txt").write_text("Intro A\n\n1. Part\n\nThe first intro text is here.\n")
+    (corpus / "b" / "intro.txt").write_text("Intro B\n\n1. Part\n\nThe second intro text is here.\n")
+    report = build_index([corpus], settings)
+    assert report.added.count("intro.txt") == 1
+    assert any("another file named intro.txt" in s.reason for s in report.skipped)
+
+
+def test_removing_the_last_document_is_refused_and_the_index_kept(tiny_settings, tmp_path):
+    settings, corpus = _settings(tiny_settings, tmp_path)
+    build_index([corpus / "alpha-survey.txt"], settings)
+    report = build_index([], settings, remove=["alpha-survey.txt"])
+    assert report.removed == [] and "empty" in report.note and not report.written
+    assert {c.doc for c in load_index(settings.index_dir).chunks} == {"alpha-survey.txt"}
