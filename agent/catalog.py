@@ -12,7 +12,7 @@ from index.store import StoredIndex
 from ingest.records import Chunk
 
 # Table headers (and list-entry labels) → catalog attribute.
-_ATTRIBUTES = {
+ATTRIBUTE_HEADERS = {
     "backbone": re.compile(r"backbone|architecture|encoder", re.I),
     "modalities": re.compile(r"modalit|imaging domain|data format|organ", re.I),
     "tasks": re.compile(r"task", re.I),
@@ -64,7 +64,7 @@ def entry_from_chunk(chunk: Chunk) -> CatalogEntry | None:
     entry = CatalogEntry(name=name, doc=chunk.doc, doc_title=chunk.doc_title, source=chunk.caption or chunk.section_path,
                          chunk_id=chunk.id, fields=dict(chunk.fields) or {"Row": chunk.text})
     for header, value in chunk.fields.items():
-        for attribute, pattern in _ATTRIBUTES.items():
+        for attribute, pattern in ATTRIBUTE_HEADERS.items():
             if pattern.search(header) and not getattr(entry, attribute):
                 setattr(entry, attribute, value)
     year = re.search(r"\((\d{4})\)\s*$", chunk.section[-1]) if chunk.section else None

@@ -101,8 +101,7 @@ class ExtractiveAnswerer:
             if listed:
                 return Draft(listed[0], support, listed[1])
         names = self.retriever.entities.mentioned(question)
-        chunks = {c.id: c for c in self.retriever.chunks} if names else {}
-        merged, merged_hits = cross_survey_claims(question, names, self.cross_survey, chunks)
+        merged, merged_hits = cross_survey_claims(question, names, self.cross_survey, self.retriever.by_id)
         chosen = self._select(units, weights, len({h.chunk.doc for h in hits if h.prior > 0}) > 1, intent)
         claims = [Claim(self._render(u, weights, intent), [(u.hit.chunk.id, u.start, u.end)]) for u in chosen]
         if merged:

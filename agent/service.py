@@ -40,8 +40,8 @@ class SurveyQA:
     def __init__(self, settings: Settings | None = None, retriever: Retriever | None = None):
         self.settings = settings or load_settings()
         self._retriever = retriever
-        self._catalog: Catalog | None = None
-        self._cross_survey = None
+        self._catalog: tuple[Retriever, Catalog] | None = None
+        self._cross_survey: tuple | None = None
         self._lock = threading.Lock()
 
     @property
@@ -62,21 +62,22 @@ class SurveyQA:
     def catalog(self) -> Catalog:
         """The model catalog of the current index (built on first use)."""
         retriever = self.retriever
-        with self._lock:
-            if self._catalog is None:
-                self._catalog = build_catalog(retriever.store)
-            return self._catalog
+        with self._lock:  # keyed by the retriever, so a reload in between never pairs old and new
+            if self._catalog is None or self._catalog[0] is not retriever:
+                self._catalog = (retriever, build_catalog(retriever.store))
+            return self._catalog[1]
 
     @property
     def cross_survey(self):
         """What every survey says about each model, merged across surveys (built on first use)."""
         from agent.cross_survey import build_cross_survey
 
-        catalog, retriever = self.catalog, self.retriever
+        retriever = self.retriever
+        catalog = self.catalog
         with self._lock:
-            if self._cross_survey is None:
-                self._cross_survey = build_cross_survey(retriever.store, catalog)
-            return self._cross_survey
+            if self._cross_survey is None or self._cross_survey[0] is not retriever:
+                self._cross_survey = (retriever, build_cross_survey(retriever.store, catalog))
+            return self._cross_survey[1]
 
     @property
     def doc_texts(self) -> dict[str, str]:

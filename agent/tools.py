@@ -70,14 +70,14 @@ def make_tools(qa, evidence: Evidence, model_dir=None, k: int | None = None, mod
         """Look up a model in the surveys' model tables and paper lists (fuzzy name match):
         backbone, modalities, tasks, training data and size, date, source and reference."""
         entries = qa.catalog.records(name)
-        chunks = {c.id: c for c in qa.retriever.chunks}
+        chunks = qa.retriever.by_id
         evidence.add([Hit(chunks[e.chunk_id], 0.0) for e in entries if e.chunk_id in chunks])
         return "\n".join(_entry_text(e) for e in entries) or f"No model named {name!r} in the surveys' tables or lists."
 
     def compare_models(names: list[str]) -> str:
         """Compare two or more models side by side from the surveys' tables and lists."""
         entries = qa.catalog.compare(names)
-        chunks = {c.id: c for c in qa.retriever.chunks}
+        chunks = qa.retriever.by_id
         evidence.add([Hit(chunks[e.chunk_id], 0.0) for e in entries if e.chunk_id in chunks])
         missing = [n for n in names if qa.catalog.lookup(n) is None]
         lines = [_entry_text(e) for e in entries] + [f"{n}: not found" for n in missing]
@@ -90,7 +90,7 @@ def make_tools(qa, evidence: Evidence, model_dir=None, k: int | None = None, mod
         report = qa.cross_survey.about(name)
         if report is None:
             return f"No model named {name!r} in the surveys."
-        chunks = {c.id: c for c in qa.retriever.chunks}
+        chunks = qa.retriever.by_id
         lines = [f"{report.name} is discussed in: {', '.join(report.docs)}"]
         for attribute, found in report.attributes.items():
             evidence.add([Hit(chunks[s.chunk_id], 0.0) for s in found.statements if s.chunk_id in chunks])

@@ -38,13 +38,13 @@ class SentenceEmbedder(Embeddings):
         self.dimension = int(self._model.get_embedding_dimension())
         self._query_cache = lru_cache(maxsize=1024)(self._embed_one)
 
-    def encode(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+    def encode(self, texts: list[str]) -> np.ndarray:
         """``len(texts) x dimension`` float32 matrix of unit vectors."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         vectors = self._model.encode(
             texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
-            show_progress_bar=show_progress,
+            show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
 

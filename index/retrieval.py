@@ -3,6 +3,7 @@ and a prior for the survey a question names ("the meta-analysis", "the taming-VL
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,8 +29,6 @@ class Hit:
     chunk: Chunk
     score: float
     rank: int = 0
-    dense_rank: int | None = None
-    bm25_rank: int | None = None
     dense_score: float | None = None
     bm25_score: float | None = None
     prior: float = 0.0
@@ -83,6 +82,8 @@ class Retriever:
         self.chunks = store.chunks
         self._embedder_factory = embedder_factory
         self._embedder = None
+        self._embedder_lock = threading.Lock()
+        self.by_id = {c.id: c for c in store.chunks}
         self.rrf_k, self.candidate_k = rrf_k, candidate_k
         self.weights = {"dense": dense_weight, "bm25": bm25_weight}
         self.fusion = fusion
@@ -94,9 +95,10 @@ class Retriever:
 
     @property
     def embedder(self):
-        if self._embedder is None:
-            self._embedder = self._embedder_factory()
-        return self._embedder
+        with self._embedder_lock:  # concurrent first queries load the model once
+            if self._embedder is None:
+                self._embedder = self._embedder_factory()
+            return self._embedder
 
     def doc_terms(self, docs) -> set[str]:
         """The title and file-name terms that identify ``docs``."""
@@ -147,9 +149,8 @@ class Retriever:
             rankings["bm25"] = self.bm25_scores(query, n, allowed)
         hits: dict[int, Hit] = {}
         for name, scored in rankings.items():
-            for rank, (position, score) in enumerate(scored.items(), start=1):
+            for position, score in scored.items():
                 hit = hits.setdefault(position, Hit(self.chunks[position], 0.0))
-                setattr(hit, f"{name}_rank", rank)
                 setattr(hit, f"{name}_score", score)
         if mode == "hybrid":
             self._fuse(query, hits, rankings, allowed)

@@ -13,17 +13,13 @@ from dataclasses import asdict, dataclass
 from agent.catalog import CatalogEntry
 from agent.cross_survey.entities import Corpus, Entity, Mention
 from agent.cross_survey.quantities import Quantity, parse_quantities, year_of
+from agent.catalog import ATTRIBUTE_HEADERS
 from ingest.records import Chunk
 
 ATTRIBUTES = ("data", "parameters", "backbone", "modalities", "tasks", "date", "venue")
-_HEADERS = {
-    "data": re.compile(r"(data|dataset).*(size|scale|quantity)|^training data$", re.I),  # counts only
-    "parameters": re.compile(r"^param", re.I),
-    "backbone": re.compile(r"backbone|architecture|encoder", re.I),
-    "modalities": re.compile(r"modalit|imaging domain", re.I),
-    "tasks": re.compile(r"task", re.I),
-    "date": re.compile(r"^(date|year|time|release)$", re.I),
-}
+# The catalog's header → attribute table; a bare "Training data" column may hold counts too.
+_HEADERS = {k: v for k, v in ATTRIBUTE_HEADERS.items() if k != "datasets"}
+_HEADERS["data"] = re.compile(rf"{ATTRIBUTE_HEADERS['data'].pattern}|^training data$", re.I)
 _DATA_CUE = re.compile(r"train|fine-?tun|dataset|\bdata\b|corpus|compris|consist|utili[sz]|leverag|curat|collect|"
                        r"learn\w* from|built on|derived|\busing\b|\buses\b|\bused\b|contain|scal", re.I)
 _NOT_TRAINING = re.compile(r"evaluat|\btest|validat|benchmark|inference|held-?out|unseen|zero-shot", re.I)
