@@ -17,7 +17,7 @@ from ingest.references import cited_numbers
 _DIGIT = re.compile(r"\d")
 _SURVEY_MARKER = re.compile(r"\s*\[\d{1,4}(?:\s*[-–,]\s*\d{1,4})*\]")
 _BIBLIO_FIELDS = ("Authors", "Link", "Title")
-# Scoring shape (fractions of the best unit's score; set once on the dev set, see README).
+# Scoring shape: bonuses on the coverage score and floors as fractions of the best unit's score (set on the dev set).
 _RANK_BONUS = 0.15  # divided by the passage's retrieval rank
 _NAMED_BONUS = 0.05  # the passage is a record the question names
 _FLOOR_BESIDE, _FLOOR_SAME_PASSAGE, _FLOOR_OTHER_PASSAGE = 0.3, 0.5, 0.85
