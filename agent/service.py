@@ -81,7 +81,8 @@ class SurveyQA:
 
     @property
     def doc_texts(self) -> dict[str, str]:
-        return {name: doc.text for name, doc in self.retriever.store.documents.items()}
+        """Each indexed document's text by file name (built once per loaded index)."""
+        return self.retriever.doc_texts
 
     def check_question(self, question: str) -> str:
         question = (question or "").strip()

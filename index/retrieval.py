@@ -84,6 +84,7 @@ class Retriever:
         self._embedder = None
         self._embedder_lock = threading.Lock()
         self.by_id = {c.id: c for c in store.chunks}
+        self.doc_texts = {name: doc.text for name, doc in store.documents.items()}
         self.rrf_k, self.candidate_k = rrf_k, candidate_k
         self.weights = {"dense": dense_weight, "bm25": bm25_weight}
         self.fusion = fusion
