@@ -221,6 +221,12 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         timer.tick(partial(_status_tick, ctx), None, [status, timer, *doc_outputs], queue=False,
                    show_progress="hidden")
         models_tab.select(load_catalog, None, catalog_outputs, concurrency_id="catalog")
+
+        def ask(question: str, k: int = 5, mode: str = "hybrid") -> dict:
+            """Answer one question: the same JSON record as `surveyqa ask --json`."""
+            return chat.answer_record(ctx, question, k, mode)
+
+        gr.api(ask, api_name="ask", concurrency_limit=CHAT_CONCURRENCY, concurrency_id="chat")
     return demo
 
 

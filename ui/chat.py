@@ -60,6 +60,18 @@ def answer_question(ctx: AppContext, question: str, mode: str, k: int, docs: lis
     return Reply(render.link_markers(answer.answer, turn, markers), record["citations"], record["retrieved"])
 
 
+def answer_record(ctx: AppContext, question: str, k: int = 5, mode: str = "hybrid") -> dict:
+    """The answer record of ``surveyqa ask --json``, for the HTTP API; refusals become ``gr.Error``."""
+    from agent.service import QuestionError
+
+    if not ctx.status.ready:
+        raise gr.Error(ctx.status.error or ctx.status.message())
+    try:
+        return ctx.qa.ask(question, int(k), mode).to_dict()
+    except (QuestionError, ValueError) as exc:
+        raise gr.Error(str(exc)) from exc
+
+
 def citation_choices(turn: int, citations: list[dict]) -> list[tuple[str, str]]:
     """Radio choices for one reply's citations: (label, "turn:marker")."""
     return [(f"[{c['marker']}] {c.get('doc_title') or c['doc']} — {c.get('section') or '—'}", f"{turn}:{c['marker']}")

@@ -3,13 +3,7 @@ Screenshots go to tests/artifacts/."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,51 +11,15 @@ import pytest
 from index.store import current_version
 from tests.ui.conftest import ARTIFACTS
 from tests.ui.corpus_fixture import ZORBLAX, write_corpus
+from tests.ui.server import start_app, stop_app
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                "--disable-component-update", "--disable-sync"]
 REAL_QUESTION = "What backbone does MedSAM use in the meta-analysis table, and how much training data?"
 LAST_BOT = "#chatbot [data-testid='bot']:last-of-type, #chatbot .bot-row:last-of-type"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_app(index: Path, corpus: Path, log: Path, timeout: float = 60):
-    """``python app.py`` on a free port; returns (process, url) once it answers HTTP."""
-    port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
-    handle = log.open("w")
-    proc = subprocess.Popen([sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port),
-                             "--index", str(index), "--corpus", str(corpus)], cwd=ROOT, env=env,
-                            stdout=handle, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"app exited early:\n{log.read_text()}")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return proc, url
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"app did not start within {timeout} s:\n{log.read_text()}")
-
-
-def stop_app(proc) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 @pytest.fixture(scope="module")
