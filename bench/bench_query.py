@@ -12,7 +12,12 @@ before each timed call — what a never-seen question costs, embedding included)
 timed with torch's default intra-op thread count and, interleaved call by call so both see the
 same background load, with ``torch.set_num_threads(1)`` (``--fresh-threads``).
 
-Run:  .venv/bin/python bench/bench_query.py [--repeat 3] [--index-dir DIR] [--out FILE] [--profile]
+Vector stores: the bare dense search (query vectors precomputed, k = ``candidate_k`` as the retriever
+asks) in the stored FAISS index and in Milvus-lite fed from it, the time to sync the vectors into a
+new collection and to reopen it, and hybrid search with Milvus as the dense store (``--no-milvus``
+skips this; needs the extra ``milvus``).
+
+Run:  .venv/bin/python bench/bench_query.py [--repeat 3] [--index-dir DIR] [--out FILE] [--profile] [--no-milvus]
 """
 from __future__ import annotations
 
@@ -113,6 +118,40 @@ def embed_threads(embedder, questions: list[str], repeat: int) -> dict:
     return {f"{n}_threads": latency_stats(v) for n, v in seconds.items()}
 
 
+def compare_vector_stores(settings, store, questions: list[str], repeat: int) -> dict:
+    """FAISS vs Milvus-lite (in a temporary folder): sync and reopen time, and the latency of the bare
+    dense search and of hybrid search, with cached query vectors, interleaved call by call after
+    one warm-up pass."""
+    from contextlib import closing
+
+    from index.milvus import MilvusSearcher
+    from index.retrieval import make_retriever
+
+    k = settings.candidate_k
+    faiss = make_retriever(settings.model_copy(update={"vector_store": "faiss"}), store)
+    vectors = [faiss.embedder.embed_query_vector(q) for q in questions]
+    with tempfile.TemporaryDirectory(prefix="surveyqa-bench-milvus-") as folder:
+        milvus_settings = settings.model_copy(update={"vector_store": "milvus", "milvus_uri": str(Path(folder) / "milvus.db")})
+        with Timer() as sync_t:  # server start, create, insert, flush, load, server stop
+            MilvusSearcher(store, milvus_settings.milvus_uri).close()
+        with Timer() as reopen_t:
+            MilvusSearcher(store, milvus_settings.milvus_uri).close()
+        out = {"k": k, "rows": len(store.vectors), "sync_s": round(sync_t.seconds, 3), "reopen_s": round(reopen_t.seconds, 3)}
+        with closing(make_retriever(milvus_settings, store)) as milvus:
+            calls = {f"dense search, FAISS {settings.index_type}": lambda i: faiss.searcher.search(vectors[i], k),
+                     "dense search, Milvus-lite FLAT": lambda i: milvus.searcher.search(vectors[i], k),
+                     "search hybrid, FAISS": lambda i: faiss.search(questions[i], settings.top_k),
+                     "search hybrid, Milvus-lite": lambda i: milvus.search(questions[i], settings.top_k)}
+            seconds: dict[str, list[float]] = {name: [] for name in calls}
+            for _ in range(repeat + 1):
+                for i in range(len(questions)):
+                    for name, call in calls.items():
+                        with Timer() as t:
+                            call(i)
+                        seconds[name].append(t.seconds)
+    return {**out, **{name: latency_stats(s[len(questions):]) for name, s in seconds.items()}}
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
@@ -122,6 +161,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--repeat", type=int, default=3, help="timed passes per method after one warm-up pass")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N questions (0 = all)")
     parser.add_argument("--no-langchain", action="store_true")
+    parser.add_argument("--no-milvus", action="store_true", help="skip the FAISS vs Milvus-lite comparison")
     parser.add_argument("--no-fresh", action="store_true", help="skip the query-cache-cleared timings")
     parser.add_argument("--fresh-threads", type=int, nargs="+", default=[0, 1],
                         help="torch thread counts for the fresh timings (0 = torch's default), interleaved")
@@ -201,6 +241,14 @@ def main(argv: list[str] | None = None) -> dict:
             timings[name] = entry
             print(f"{name}: " + ", ".join(f"{variant} p50 {stats['p50_ms']:.2f} ms" for variant, stats in entry.items()))
         result["latency"] = timings
+        if not args.no_milvus:
+            try:
+                stores = compare_vector_stores(settings, retriever.store, questions, args.repeat)
+                print(f"Milvus-lite: sync {stores['sync_s']} s, reopen {stores['reopen_s']} s")
+            except ImportError as exc:  # the extra is not installed
+                stores = {"skipped": str(exc)}
+                print(f"Milvus-lite skipped: {exc}")
+            result["vector_stores"] = stores
         if args.embed_questions:
             result["embed_query"] = embed_threads(embedder, questions[: args.embed_questions], 1)
             print("embed one question: " + ", ".join(f"{k} p50 {v['p50_ms']:.1f} ms" for k, v in result["embed_query"].items()))
@@ -229,6 +277,10 @@ def main(argv: list[str] | None = None) -> dict:
     for name, entry in timings.items():
         for variant, stats in entry.items():
             rows.append([f"{name} ({variant})", stats["p50_ms"], stats["p95_ms"], stats["mean_ms"], stats["max_ms"], stats["n"]])
+    for name, stats in result.get("vector_stores", {}).items():
+        if isinstance(stats, dict):
+            rows.append([f"{name} (k={result['vector_stores']['k'] if 'dense' in name else k}, cached)",
+                         stats["p50_ms"], stats["p95_ms"], stats["mean_ms"], stats["max_ms"], stats["n"]])
     for name, stats in result.get("embed_query", {}).items():
         rows.append([f"embedder.encode([question]), torch {name.replace('_', ' ')}", stats["p50_ms"], stats["p95_ms"],
                      stats["mean_ms"], stats["max_ms"], stats["n"]])

@@ -1,5 +1,6 @@
 """Dense, BM25 and hybrid (reciprocal rank fusion) search over a stored index, with filters
-and a prior for the survey a question names ("the meta-analysis", "the taming-VLMs review")."""
+and a prior for the survey a question names ("the meta-analysis", "the taming-VLMs review").
+Unfiltered dense search goes through a searcher: the stored FAISS index, or Milvus (``index.milvus``)."""
 from __future__ import annotations
 
 import math
@@ -72,13 +73,29 @@ def _rank_order(scores: np.ndarray, allowed: np.ndarray | None, n: int) -> list[
     return [int(i) for i in top[np.argsort(-scores[top], kind="stable")] if np.isfinite(scores[i])]
 
 
+class FaissSearcher:
+    """Dense search with the stored FAISS index (the default vector store)."""
+
+    def __init__(self, index, ef_search: int = 128, nprobe: int = 32):
+        self.index = faiss_ops.tune(index, ef_search, nprobe)
+
+    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        return faiss_ops.search(self.index, query, k)
+
+    def close(self) -> None:
+        pass
+
+
 class Retriever:
-    """Search one stored index; the embedder is loaded on the first dense query."""
+    """Search one stored index; the embedder is loaded on the first dense query. ``searcher``
+    (``search(vector, k) -> (scores, positions)``, ``close()``) defaults to the FAISS index."""
 
     def __init__(self, store: StoredIndex, embedder_factory, fusion: str = "weighted", rrf_k: int = 60,
                  candidate_k: int = 50, dense_weight: float = 0.25, bm25_weight: float = 1.0,
-                 doc_prior_weight: float = 0.1, entity_weight: float = 0.3, ef_search: int = 128, nprobe: int = 32):
+                 doc_prior_weight: float = 0.1, entity_weight: float = 0.3, ef_search: int = 128, nprobe: int = 32,
+                 searcher=None):
         self.store = store
+        self.searcher = searcher or FaissSearcher(store.dense, ef_search, nprobe)
         self.chunks = store.chunks
         self._embedder_factory = embedder_factory
         self._embedder = None
@@ -90,7 +107,6 @@ class Retriever:
         self.fusion = fusion
         self.doc_prior_weight, self.entity_weight = doc_prior_weight, entity_weight
         self.entities = EntityIndex(store.chunks)
-        faiss_ops.tune(store.dense, ef_search, nprobe)
         self._doc_terms = {name: content_terms(f"{meta.get('title', '')} {Path(name).stem.replace('-', ' ')}")
                            for name, meta in store.manifest.get("documents", {}).items()}
 
@@ -128,7 +144,7 @@ class Retriever:
             positions = np.flatnonzero(allowed)
             scores = self.store.vectors[positions] @ vector
             return {int(positions[i]): float(scores[i]) for i in _rank_order(scores, None, n)}
-        scores, positions = faiss_ops.search(self.store.dense, vector, n)
+        scores, positions = self.searcher.search(vector, n)
         return {int(p): float(s) for s, p in zip(scores, positions)}
 
     def bm25_scores(self, query: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
@@ -183,6 +199,10 @@ class Retriever:
             hit.named = position in named_set
             hit.score += unit * (self.doc_prior_weight * hit.prior + self.entity_weight * hit.named)
 
+    def close(self) -> None:
+        """Release the searcher (a Milvus connection; nothing for FAISS)."""
+        self.searcher.close()
+
 
 class SurveyRetriever(BaseRetriever):
     """LangChain retriever over SurveyQA's index, for use in users' own chains."""
@@ -198,16 +218,22 @@ class SurveyRetriever(BaseRetriever):
 
 
 def make_retriever(settings, store: StoredIndex | None = None) -> Retriever:
-    """A retriever over the index in ``settings.index_dir`` (loaded and verified when not given)."""
+    """A retriever over the index in ``settings.index_dir`` (loaded and verified when not given), with
+    dense search in FAISS or, when ``settings.vector_store`` is ``milvus``, in Milvus."""
     from index.build import shaping_settings
     from index.embeddings import make_embedder
     from index.store import load_index
 
     store = store or load_index(settings.index_dir, shaping_settings(settings))
+    searcher = None
+    if settings.vector_store == "milvus":
+        from index.milvus import MilvusSearcher
+
+        searcher = MilvusSearcher(store, settings.milvus_uri)
     return Retriever(
         store, lambda: make_embedder(settings.embedding_model, settings.embedding_batch_size),
         fusion=settings.fusion, rrf_k=settings.rrf_k, candidate_k=settings.candidate_k,
         dense_weight=settings.dense_weight, bm25_weight=settings.bm25_weight,
         doc_prior_weight=settings.doc_prior_weight, entity_weight=settings.entity_weight,
-        ef_search=settings.hnsw_ef_search, nprobe=settings.ivf_nprobe,
+        ef_search=settings.hnsw_ef_search, nprobe=settings.ivf_nprobe, searcher=searcher,
     )
