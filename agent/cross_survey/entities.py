@@ -20,11 +20,10 @@ _QUOTE_CHARS = 400
 _BROKEN = re.compile(r"\w- \w")  # "UniMed- CLIP": a hyphenated name split across PDF lines
 
 
-@dataclass
-class Source:
-    """One passage of one survey about an entity."""
+@dataclass(kw_only=True)
+class Span:
+    """A cited passage: which survey, where (characters and lines), and its text."""
 
-    kind: str  # table-row | list-item | reference | mention
     doc: str
     doc_title: str
     chunk_id: str
@@ -33,6 +32,13 @@ class Source:
     line_start: int
     line_end: int
     quote: str
+
+
+@dataclass(kw_only=True)
+class Source(Span):
+    """One passage of one survey about an entity."""
+
+    kind: str  # table-row | list-item | reference | mention
     written: str = ""  # the name as this passage writes it
 
     def to_dict(self) -> dict:
@@ -103,8 +109,9 @@ class Corpus:
         quote = " ".join(text[start:end].split())
         if len(quote) > _QUOTE_CHARS:
             quote = quote[: _QUOTE_CHARS - 1] + "…"
-        return Source(kind, doc, self.titles.get(doc, doc), chunk_id, start, end, self.line(doc, start),
-                      self.line(doc, max(start, end - 1)), quote, written)
+        return Source(kind=kind, doc=doc, doc_title=self.titles.get(doc, doc), chunk_id=chunk_id, start=start,
+                      end=end, line_start=self.line(doc, start), line_end=self.line(doc, max(start, end - 1)),
+                      quote=quote, written=written)
 
     def sentences(self, doc: str, start: int, end: int) -> list[tuple[int, int]]:
         """Sentence spans (document offsets) of ``doc[start:end]``."""

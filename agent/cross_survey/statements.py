@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from agent.catalog import CatalogEntry
-from agent.cross_survey.entities import Corpus, Entity, Mention
+from agent.cross_survey.entities import Corpus, Entity, Mention, Span
 from agent.cross_survey.quantities import Quantity, parse_quantities, year_of
 from agent.catalog import ATTRIBUTE_HEADERS
 from ingest.records import Chunk
@@ -34,22 +34,14 @@ _ROW_TIME = re.compile(r"(?<![\d.])((?:19|20)\d\d)\.(\d{2})(?![\d])")
 _ROW_PARAM = re.compile(r"\s+(\d+(?:\.\d+)?\s?[KMBT])(?![\w])")
 
 
-@dataclass
-class Statement:
+@dataclass(kw_only=True)
+class Statement(Span):
     """One survey's value of one attribute of one entity, with its citation."""
 
     attribute: str
     value: str  # as written; always a substring of the document text at start:end
     normalised: float | int | str
     unit: str
-    doc: str
-    doc_title: str
-    chunk_id: str
-    start: int
-    end: int
-    line_start: int
-    line_end: int
-    quote: str
     source: str  # table-row | list-item | list-heading | reference | text
     approximate: bool = False
     field: str = ""  # the table column / list label / reference part the value came from
@@ -81,8 +73,9 @@ class StatementBuilder:
                 return None
             value = found.group()
         src = self.corpus.source(source, doc, chunk_id, start, end)
-        return Statement(attribute, value, normalised, unit, doc, src.doc_title, chunk_id, start, end,
-                         src.line_start, src.line_end, src.quote, source, approximate, field, bound)
+        span = {name: getattr(src, name) for name in Span.__dataclass_fields__}
+        return Statement(**span, attribute=attribute, value=value, normalised=normalised, unit=unit, source=source,
+                         approximate=approximate, field=field, bound=bound)
 
     # -- records ------------------------------------------------------------------------------
     def from_record(self, entry: CatalogEntry) -> list[Statement]:
