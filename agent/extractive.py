@@ -60,7 +60,7 @@ class ExtractiveAnswerer:
         """IDF weight of each question term; words that only name a survey weigh nothing."""
         naming = self.retriever.doc_terms(self.retriever.doc_prior(question))
         idf = self.retriever.store.lexical.idf
-        return {t: (0.0 if t in naming else idf(t)) for t in set(tokenize(question))}
+        return {t: (0.0 if t in naming else idf(t)) for t in dict.fromkeys(tokenize(question))}  # ordered: ties break the same in every process
 
     def score(self, weights: dict[str, float], intent: Intent, unit: Unit) -> float:
         """Share of the question's weighted terms the unit contains, plus intent and rank bonuses."""
@@ -164,7 +164,7 @@ class ExtractiveAnswerer:
             return []
         best, best_overlap = None, 0.0
         for match in _MARKER_CONTEXT.finditer(unit.text):
-            overlap = sum(weights.get(t, 0.0) for t in set(tokenize(match.group(1))))
+            overlap = sum(weights.get(t, 0.0) for t in dict.fromkeys(tokenize(match.group(1))))
             if overlap > best_overlap and match.group(2) in chunk.refs:
                 best, best_overlap = match.group(2), overlap
         if best is None:

@@ -31,7 +31,7 @@ def focused_row(chunk: Chunk, weights: dict[str, float], limit: int = 260, prefe
     for order, (header, value) in enumerate(chunk.fields.items()):
         if header == "Title" or len(value) > LONG_FIELD or value == name or name and name in value and len(value) < len(name) + 8:
             continue
-        hit = sum(weights.get(t, 0.0) for t in set(tokenize(f"{header} {value}"))) + 100.0 * (header in prefer)
+        hit = sum(weights.get(t, 0.0) for t in dict.fromkeys(tokenize(f"{header} {value}"))) + 100.0 * (header in prefer)
         scored.append((-hit, order, f"{header}: {value}"))
     parts, length = [], len(name)
     for _, _, part in sorted(scored):

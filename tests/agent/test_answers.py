@@ -72,3 +72,14 @@ def test_every_marker_in_the_answer_is_one_of_its_citations(qa, question):
     answer = qa.ask(question)
     markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)}
     assert markers == {c.marker for c in answer.citations}, "the survey's own [n] markers must not leak into the answer"
+
+
+def test_question_terms_keep_their_order_so_every_process_answers_alike(qa):
+    """Term weights follow the question's word order, not set order (which changes with
+    PYTHONHASHSEED), so ties between equally rare terms break the same way in every process."""
+    from agent.extractive import ExtractiveAnswerer
+    from index.text import tokenize
+
+    question = "Which zeta alpha model and which beta gamma dataset does Glimmer use for reports?"
+    weights = ExtractiveAnswerer(qa.retriever).question_weights(question)
+    assert list(weights) == list(dict.fromkeys(tokenize(question)))
