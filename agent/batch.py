@@ -18,7 +18,9 @@ truncated last line is cut off first). Nothing aborts the batch after the input 
   ``line-<N>`` otherwise.
 
 Only an unreadable input file (missing, not UTF-8, CSV without the columns) raises
-:class:`BatchInputError`. Usable from notebooks::
+:class:`BatchInputError`. With ``settings.engine == "ray"`` the questions are answered on Ray
+actors, each with its own read-only :class:`~agent.service.SurveyQA` over the same settings
+(index directory); this process still writes every record, in input order. Usable from notebooks::
 
     from agent.batch import run_batch
     summary = run_batch(SurveyQA(), "questions.txt", "answers.jsonl", csv_path="answers.csv")
@@ -31,9 +33,11 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from agent.records import Answer
+from surveyqa.engines import make_engine
 
 Tick = Callable[[int, int], None]
 CSV_COLUMNS = ("id", "question", "answer", "abstained", "citations", "error")
@@ -173,6 +177,13 @@ def answer_one(qa, question: Question, k: int) -> Answer:
     return answer
 
 
+def _answerer(settings, k: int):
+    """:func:`answer_one` over a SurveyQA of its own, for a worker (the index loads on first use)."""
+    from agent.service import SurveyQA
+
+    return partial(answer_one, SurveyQA(settings), k=k)
+
+
 def citation_spans(record: dict) -> str:
     return "; ".join(f"{c['doc']}:{c['start']}-{c['end']}" for c in record.get("citations", []))
 
@@ -206,9 +217,10 @@ def run_batch(qa, questions_path, out_path, k: int = 5, csv_path=None, progress:
                            len(questions) - len(todo), repaired=repaired)
     if progress:
         progress(0, len(todo))
-    with out_path.open("a", encoding="utf-8") as handle:
-        for number, question in enumerate(todo, start=1):
-            record = answer_one(qa, question, k).to_dict()
+    with out_path.open("a", encoding="utf-8") as handle, make_engine(qa.settings) as engine:
+        answers = engine.map(partial(_answerer, qa.settings, k), todo, here=partial(answer_one, qa, k=k))
+        for number, (question, answer) in enumerate(zip(todo, answers, strict=True), start=1):
+            record = answer.to_dict()
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
             handle.flush()
             _count(summary, record)

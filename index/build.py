@@ -5,6 +5,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from index.store import IndexProblem, load_index, write_index, writer_lock
 from index.vectors import build_faiss
 from ingest.pipeline import Skipped, discover, try_parse
 from ingest.records import Chunk, LoadedDocument
+from surveyqa.engines import Engine, make_engine
 from surveyqa.settings import INDEX_SHAPING_FIELDS, Settings
 
 Progress = Callable[[str, int, int], None]
@@ -58,11 +60,12 @@ def build_index(paths: Iterable[Path], settings: Settings, rebuild: bool = False
 
     Documents already indexed keep their chunks and vectors when their checksum is unchanged;
     a document whose source file under one of ``paths`` has disappeared is removed, as is every
-    document named in ``remove``. Nothing is written when nothing changed.
+    document named in ``remove``. Nothing is written when nothing changed. Files are parsed and
+    chunks embedded on ``settings.engine`` (``embedder``, when given, embeds in this process).
     """
     paths = [Path(p) for p in paths]
     report = BuildReport(index_path=str(settings.index_dir))
-    with writer_lock(Path(settings.index_dir)):
+    with writer_lock(Path(settings.index_dir)), make_engine(settings) as engine:
         old = _previous(settings, rebuild, report)
         old_docs = dict(old.documents) if old else {}
         old_chunks: dict[str, list[int]] = {}
@@ -73,10 +76,11 @@ def build_index(paths: Iterable[Path], settings: Settings, rebuild: bool = False
         documents: dict[str, LoadedDocument] = {}
         chunks_by_doc: dict[str, list[Chunk]] = {}
         reused: dict[str, np.ndarray] = {}
-        for number, path in enumerate(found.files, start=1):
-            if progress:
-                progress(f"reading {path.name}", number, len(found.files))
-            _ingest_one(path, settings, old, old_docs, old_chunks, documents, chunks_by_doc, reused, report)
+        changed = [not _unchanged(path, old_docs) for path in found.files]
+        parsed = iter(_parse([p for p, c in zip(found.files, changed) if c], settings, engine, progress))
+        for path, change in zip(found.files, changed):
+            _ingest_one(path, next(parsed) if change else None, old, old_docs, old_chunks, documents, chunks_by_doc,
+                        reused, report)
         gone = set(remove) | {d for d, doc in old_docs.items() if _vanished(doc, paths)}
         for doc_name, doc in old_docs.items():
             if doc_name in documents:
@@ -100,7 +104,7 @@ def build_index(paths: Iterable[Path], settings: Settings, rebuild: bool = False
             else:
                 report.note = "no readable documents; nothing written"
             return report
-        vectors = _vectors(ordered, chunks_by_doc, reused, settings, embedder, progress, report)
+        vectors = _vectors(ordered, chunks_by_doc, reused, settings, engine, embedder, progress, report)
         if progress:
             progress("indexing", 1, 1)
         dense = build_faiss(vectors, settings.index_type, settings.hnsw_m, settings.ivf_nlist)
@@ -121,20 +125,49 @@ def build_index(paths: Iterable[Path], settings: Settings, rebuild: bool = False
         return report
 
 
-def _ingest_one(path, settings, old, old_docs, old_chunks, documents, chunks_by_doc, reused, report) -> None:
-    """Parse one file unless an identical copy is already indexed."""
+def _unchanged(path: Path, old_docs: dict[str, LoadedDocument]) -> bool:
+    known = old_docs.get(path.name)
+    return known is not None and known.checksum == _checksum(path)
+
+
+def _parse(paths: list[Path], settings: Settings, engine: Engine, progress: Progress | None) -> list:
+    """:func:`try_parse` of every file (a ``ParsedFile`` or a ``Skipped``), in order, on ``engine``."""
+    results = []
+    setup = partial(_parser, settings.chunk_chars, settings.chunk_overlap_sentences)
+    if progress and paths:
+        progress("reading", 0, len(paths))
+    for number, (path, parsed) in enumerate(zip(paths, engine.map(setup, paths), strict=True), start=1):
+        if progress:
+            progress(f"reading {path.name}", number, len(paths))
+        results.append(parsed)
+    return results
+
+
+def _parser(chunk_chars: int, overlap: int):
+    """The parse function a worker runs."""
+    return partial(try_parse, chunk_chars=chunk_chars, overlap=overlap)
+
+
+def _encoder(model: str, batch_size: int):
+    """The embedding function a worker runs, its model loaded once."""
+    from index.embeddings import make_embedder
+
+    return make_embedder(model, batch_size).encode
+
+
+def _ingest_one(path, parsed, old, old_docs, old_chunks, documents, chunks_by_doc, reused, report) -> None:
+    """Record one file: its parse result, or (``parsed`` None) the identical copy already indexed."""
     name = path.name
     if name in documents:  # documents are known by file name: a second file of that name would replace the first
         report.skipped.append(Skipped(str(path), f"another file named {name} is already in this ingest; rename one"))
         return
     known = old_docs.get(name)
-    if known is not None and known.checksum == _checksum(path):
+    if parsed is None:
         documents[name] = known
         chunks_by_doc[name] = [old.chunks[i] for i in old_chunks.get(name, [])]
         reused[name] = old.vectors[old_chunks.get(name, [])]
         report.unchanged.append(name)
         return
-    parsed = try_parse(path, settings.chunk_chars, settings.chunk_overlap_sentences)
     if isinstance(parsed, Skipped):
         report.skipped.append(parsed)
         return
@@ -157,27 +190,27 @@ def _vanished(doc: LoadedDocument, paths: list[Path]) -> bool:
     return inside and not source.exists()
 
 
-def _vectors(ordered, chunks_by_doc, reused, settings, embedder, progress, report) -> np.ndarray:
+def _vectors(ordered, chunks_by_doc, reused, settings, engine, embedder, progress, report) -> np.ndarray:
     """Stack reused vectors and embed the chunks of new or changed documents."""
     todo = [c for d in ordered if d not in reused for c in chunks_by_doc[d]]
     fresh = np.zeros((0, 0), np.float32)
     if todo:
-        if embedder is None:
-            from index.embeddings import make_embedder
-
-            embedder = make_embedder(settings.embedding_model, settings.embedding_batch_size)
         texts = [c.search_text() for c in todo]
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths batch with little padding
         size = settings.embedding_batch_size
         batches = [order[i: i + size] for i in range(0, len(order), size)]
         fresh = np.zeros((len(texts), 0), np.float32)
-        for number, batch in enumerate(batches, start=1):
-            if progress:
-                progress("embedding", number, len(batches))
-            vectors = embedder.encode([texts[i] for i in batch])
+        if progress:
+            progress("embedding", 0, len(batches))
+        setup = partial(_encoder, settings.embedding_model, size)
+        here = embedder.encode if embedder is not None else None  # a given embedder runs in this process
+        encoded = engine.map(setup, [[texts[i] for i in b] for b in batches], here=here)
+        for number, (batch, vectors) in enumerate(zip(batches, encoded, strict=True), start=1):
             if fresh.shape[1] == 0:
                 fresh = np.zeros((len(texts), vectors.shape[1]), np.float32)
             fresh[batch] = vectors
+            if progress:
+                progress("embedding", number, len(batches))
         report.embedded = len(todo)
     dim = fresh.shape[1] if len(fresh) else next((v.shape[1] for v in reused.values() if v.ndim == 2 and v.shape[0]), 384)
     rows, position = [], 0

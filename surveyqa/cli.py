@@ -6,10 +6,11 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Literal, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -27,7 +28,7 @@ def _settings(index: Optional[Path] = None, **overrides):
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(f"[bold red]error:[/] {escape(message)}")
     raise typer.Exit(code)
 
 
@@ -49,10 +50,18 @@ def _service(settings):
 
 def _run_ingest(paths, settings, rebuild, remove):
     from index.build import build_index
+    from surveyqa.engines import EngineUnavailable
     from surveyqa.progress import stage_progress
 
-    with stage_progress(err) as progress:
-        return build_index(paths, settings, rebuild=rebuild, remove=remove, progress=progress)
+    try:
+        with stage_progress(err) as progress:
+            return build_index(paths, settings, rebuild=rebuild, remove=remove, progress=progress)
+    except EngineUnavailable as exc:
+        _fail(str(exc))
+
+
+ENGINE_HELP = "local (this process) or ray (Ray actors); default: settings engine."
+ADDRESS_HELP = "Ray cluster address for --engine ray (default: settings ray_address; empty starts a local Ray)."
 
 
 @app.command()
@@ -62,9 +71,11 @@ def ingest(
     rebuild: bool = typer.Option(False, "--rebuild", help="Ignore the existing index and rebuild from scratch."),
     remove: list[str] = typer.Option([], "--remove", help="Document file name to drop from the index."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    engine: Optional[Literal["local", "ray"]] = typer.Option(None, "--engine", help=ENGINE_HELP),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help=ADDRESS_HELP),
 ):
     """Add, update or remove documents; unchanged documents are not re-embedded."""
-    settings = _settings(index)
+    settings = _settings(index, engine=engine, ray_address=ray_address)
     report = _run_ingest(paths or ([] if remove else [settings.corpus_dir]), settings, rebuild, remove)
     if as_json:
         from dataclasses import asdict
@@ -221,16 +232,19 @@ def batch(
     csv_path: Optional[Path] = typer.Option(None, "--csv", help="Also export id, question, answer, abstained, citations, error."),
     k: int = typer.Option(5, "-k", "--k", help="Passages to retrieve per question."),
     index: Optional[Path] = typer.Option(None, "--index"),
+    engine: Optional[Literal["local", "ray"]] = typer.Option(None, "--engine", help=ENGINE_HELP),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help=ADDRESS_HELP),
 ):
     """Answer a file of questions; re-running skips the ids already in --out."""
     from agent.batch import BatchInputError, run_batch
+    from surveyqa.engines import EngineUnavailable
     from surveyqa.progress import item_progress
 
-    qa = _service(_settings(index))
+    qa = _service(_settings(index, engine=engine, ray_address=ray_address))
     try:
         with item_progress(err, "answering", 0) as tick:
             summary = run_batch(qa, questions, out_path, k, csv_path, tick)
-    except BatchInputError as exc:
+    except (BatchInputError, EngineUnavailable) as exc:
         _fail(str(exc))
     if summary.repaired:
         err.print(f"[yellow]repaired:[/] dropped a truncated last line of {out_path}")
