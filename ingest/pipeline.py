@@ -1,7 +1,7 @@
 """Files → loaded documents → chunks, skipping (and reporting) files that cannot be read."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,16 +67,3 @@ def try_parse(path: Path, chunk_chars: int = 900, overlap: int = 1) -> ParsedFil
         return Skipped(exc.path, exc.reason)
     except Exception as exc:  # a parser bug on one odd file must not lose the others
         return Skipped(str(path), f"could not be parsed ({type(exc).__name__}: {exc})")
-
-
-def parse_files(
-    files: Iterable[Path], chunk_chars: int = 900, overlap: int = 1, on_file: Callable[[Path], None] | None = None
-) -> tuple[list[ParsedFile], list[Skipped]]:
-    """Parse every file; one bad file is reported in the skipped list, never aborting the rest."""
-    parsed, skipped = [], []
-    for path in files:
-        result = try_parse(path, chunk_chars, overlap)
-        (skipped if isinstance(result, Skipped) else parsed).append(result)
-        if on_file:
-            on_file(path)
-    return parsed, skipped

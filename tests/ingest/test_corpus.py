@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import discover, parse_files
+from ingest.pipeline import Skipped, discover, try_parse
 
 pytestmark = pytest.mark.integration
 
@@ -16,8 +16,9 @@ SURVEYS = ("fm-medical-image-analysis-meta-analysis.txt", "mmfm-healthcare-revie
 
 @pytest.fixture(scope="module")
 def corpus():
-    parsed, skipped = parse_files(discover([CORPUS]).files)
-    return {p.document.doc: p for p in parsed}, skipped
+    results = [try_parse(path) for path in discover([CORPUS]).files]
+    skipped = [r for r in results if isinstance(r, Skipped)]
+    return {r.document.doc: r for r in results if not isinstance(r, Skipped)}, skipped
 
 
 def _kind(result, kind):
