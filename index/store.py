@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from index.lexical import LexicalIndex
+from index.text import TOKENIZER_VERSION
 from index.vectors import load_faiss, save_faiss
 from ingest.records import CHUNKER_VERSION, Chunk, LoadedDocument, PageSpan
 
@@ -114,6 +115,7 @@ def write_index(index_dir: Path, manifest: dict, chunks: list[Chunk], documents:
     lexical.save(tmp / "bm25")
     files = {str(p.relative_to(tmp)): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
     manifest = {**manifest, "format_version": FORMAT_VERSION, "chunker_version": CHUNKER_VERSION,
+                "tokenizer_version": TOKENIZER_VERSION,
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "files": files}
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
     _fsync_tree(tmp)
@@ -155,10 +157,15 @@ def _manifest_of(folder: Path) -> dict:
         raise IndexCorrupt(f"{folder}/manifest.json is unreadable ({exc}); rebuild with `surveyqa ingest --rebuild`") from exc
 
 
+def check_versions(manifest: dict) -> None:
+    """Refuse an index written with another file format, chunker or tokenizer."""
+    if (manifest.get("format_version"), manifest.get("chunker_version"), manifest.get("tokenizer_version")) != (
+            FORMAT_VERSION, CHUNKER_VERSION, TOKENIZER_VERSION):
+        raise IndexMismatch("index was written by another SurveyQA version; rebuild with `surveyqa ingest --rebuild`")
+
+
 def check_compatible(manifest: dict, expected: dict) -> None:
     """Refuse an index built with other index-shaping settings."""
-    if manifest.get("format_version") != FORMAT_VERSION or manifest.get("chunker_version") != CHUNKER_VERSION:
-        raise IndexMismatch("index was written by another SurveyQA version; rebuild with `surveyqa ingest --rebuild`")
     diffs = [f"{k}: index has {manifest.get('settings', {}).get(k)!r}, settings say {v!r}"
              for k, v in expected.items() if manifest.get("settings", {}).get(k) != v]
     if diffs:
@@ -169,6 +176,7 @@ def load_index(index_dir: Path, expected_settings: dict | None = None, verify: b
     """Load the live version, verifying checksums and settings; never unpickles anything."""
     folder = current_version(index_dir)
     manifest = _manifest_of(folder)
+    check_versions(manifest)
     if expected_settings is not None:
         check_compatible(manifest, expected_settings)
     if verify:

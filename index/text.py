@@ -19,8 +19,14 @@ _SPLIT = re.compile(r"[-–/.]")
 _STEMMER = Stemmer.Stemmer("english")
 
 
+TOKENIZER_VERSION = "2"  # recorded in the index manifest: BM25 built with another tokenizer is refused
+_VOWELS = frozenset("aeiouy")
+
+
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
+    if len(word) > 2 and word[-1] == "s" and not _VOWELS & set(word[:-1]):
+        word = word[:-1]  # an acronym plural (VLMs, TQ-VFMs) has no vowel, so the stemmer keeps its "s"
     return _STEMMER.stemWord(word)
 
 

@@ -78,6 +78,14 @@ def test_settings_mismatch_is_refused(tiny_settings):
         load_index(tiny_settings.index_dir, shaping_settings(other))
 
 
+def test_an_index_tokenized_by_another_version_is_refused(copied_index, monkeypatch):
+    from index import store
+
+    monkeypatch.setattr(store, "TOKENIZER_VERSION", store.TOKENIZER_VERSION + "-next")
+    with pytest.raises(IndexMismatch, match="another SurveyQA version"):
+        load_index(copied_index, verify=False)
+
+
 def test_leftover_temp_folder_from_a_crash_does_not_break_loading(copied_index, tiny_settings):
     stale = copied_index / ".tmp-v-crashed"
     stale.mkdir()
