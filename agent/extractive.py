@@ -23,6 +23,12 @@ _NAMED_BONUS = 0.05  # the passage is a record the question names
 _FLOOR_BESIDE, _FLOOR_SAME_PASSAGE, _FLOOR_OTHER_PASSAGE = 0.3, 0.5, 0.85
 _DEFINING = re.compile(r"\b(is|are|refers? to|denotes?|defined as|consists? of|comprises?)\b|\):\s|:\s+they\b", re.I)
 _MARKER_CONTEXT = re.compile(r"((?:\S+\s+){0,3}\S+)\s*\[(\d{1,4})(?:[,\s–-]+\d{1,4})*\]")
+_INTRODUCED = re.compile(r"[A-Za-z][\w-]*(?:\s+[\w-]+){1,8}\s+\(([A-Z][\w-]*[A-Z][\w-]*)\)")
+
+
+def _introduced(text: str) -> set[str]:
+    """Terms the text defines by spelling them out: ``vision foundation models (VE-VFMs)``."""
+    return {t for m in _INTRODUCED.finditer(text) for t in tokenize(m.group(1))}
 
 
 def _similar(a: Unit, b: Unit) -> bool:
@@ -82,6 +88,8 @@ class ExtractiveAnswerer:
             bonus += 0.05
         if intent.definition and _DEFINING.search(unit.text):
             bonus += 0.05
+        if intent.definition and any(weights.get(t, 0) > 0 for t in _introduced(unit.text)):
+            bonus += 0.1  # the sentence introduces a term of the question: "long form (TERM)"
         if not unit.verbatim and kind == "text" and not intent.structure:
             coverage *= 0.5  # derived records (section outlines) answer questions about structure
         return coverage + bonus
@@ -89,7 +97,8 @@ class ExtractiveAnswerer:
     def compose(self, question: str, hits: list[Hit], doc_texts: dict[str, str]) -> Draft:
         intent = detect_intent(question)
         weights = self.question_weights(question)
-        units = [u for hit in hits for u in units_of(hit, doc_texts.get(hit.chunk.doc, ""))]
+        units = [u for hit in hits for u in units_of(hit, doc_texts.get(hit.chunk.doc, ""))
+                 if intent.bibliographic or hit.chunk.kind != "reference"]  # an entry answers only who/where
         for unit in units:
             unit.score = self.score(weights, intent, unit)
         units.sort(key=lambda u: -u.score)

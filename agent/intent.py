@@ -10,7 +10,7 @@ _BIBLIO = re.compile(r"\b(who (wrote|authored|are the authors)|authors?|authored
                      r"proceedings|cited?|cites|citation|reference[sd]?|publication)\b", re.I)
 _ATTRIBUTE = re.compile(r"\b(backbone|encoder|architecture|dataset|data ?set|training data|data (size|scale|volume|quantity)|"
                         r"scale|parameters?|param|date|year|modalit(y|ies)|table|column)\b", re.I)
-_DEFINITION = re.compile(r"^\s*(what (is|are) (a |an |the )?\S+|define|describe)\b|\b(what does .* mean|how does .* (describe|define))\b|"
+_DEFINITION = re.compile(r"(^\s*|,\s*)(what (is|are) (a |an |the )?\S+|define|describe)\b|\b(what does .* mean|how does .* (describe|define))\b|"
                          r"\bwhat (distinguishes|characteri[sz]es|defines)\b", re.I)
 _STRUCTURE = re.compile(r"\b(sections?|subsections?|headings?|chapters?|parts?)\b", re.I)
 _LIST = re.compile(r"^\s*(which|what are|list|name)\b|\b(which (ones|models|datasets))\b", re.I)

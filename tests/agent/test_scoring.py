@@ -1,0 +1,63 @@
+"""What the offline answerer prefers: the sentence that defines the term asked about, and prose
+over bibliography entries unless the question asks who wrote or where something appeared."""
+import pytest
+
+from agent.extractive import _introduced
+from agent.intent import detect_intent
+from agent.service import SurveyQA
+from index.text import tokenize
+from tests.conftest import build_small_index
+
+GAMMA = """Gamma Review of Model Taxonomies
+
+1. Taxonomy
+
+Recent models of every group are listed in Table 2, with TQ-VFM and RX-VLFM models among them. Each group of models, TQ-VFM included, is compared in Section 3.
+
+Token-quantised vision foundation models (TQ-VFMs): they compress images into discrete tokens and are trained with masked token prediction.
+
+2. Graph methods
+
+Snorkel learns self-supervised vision models with second-order graph matching across 1.3M images from 55 datasets [4].
+
+References
+
+[4] E. Someone, F. Other, Snorkel: learning large-scale self-supervised vision models via second-order graph matching, *Advances in Tests* 36 (2023) 1-9.
+"""
+
+
+@pytest.fixture(scope="module")
+def qa(tmp_path_factory):
+    return SurveyQA(build_small_index(tmp_path_factory.mktemp("gamma"), {"gamma-review.txt": GAMMA}))
+
+
+@pytest.mark.parametrize("question", ["What is a TQ-VFM?", "In the taxonomy of the review, what is a TQ-VFM and how is it trained?",
+                                      "Define TQ-VFM.", "What distinguishes TQ-VFMs from other models?"])
+def test_definition_questions_are_recognised_after_a_leading_clause(question):
+    assert detect_intent(question).definition
+
+
+def test_a_which_question_is_not_a_definition():
+    assert not detect_intent("Which models use a ViT backbone?").definition
+
+
+def test_a_spelled_out_term_is_introduced_but_a_mere_mention_is_not():
+    assert set(tokenize("TQ-VFMs")) <= _introduced("Token-quantised vision foundation models (TQ-VFMs): they compress")
+    assert not _introduced("The taxonomy groups models into TQ-VFMs and RX-VLFMs (see Table 2).")
+
+
+def test_the_defining_sentence_answers_what_a_term_is(qa):
+    answer = qa.ask("According to the review, what is a TQ-VFM?")
+    first = answer.answer.split("[1]")[0]
+    assert "masked token prediction" in first, answer.answer
+
+
+def test_a_content_question_is_answered_from_prose_not_the_reference_list(qa):
+    answer = qa.ask("Which approach learns large-scale self-supervised vision models with second-order graph matching, and on how many images?")
+    assert "1.3M images" in answer.answer
+    assert all(c.kind != "reference" for c in answer.citations), answer.answer
+
+
+def test_a_who_wrote_question_still_gets_the_reference_entry(qa):
+    answer = qa.ask("Who are the authors of the work on second-order graph matching cited by the review?")
+    assert "E. Someone" in answer.answer, answer.answer
