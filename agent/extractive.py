@@ -40,6 +40,11 @@ def _similar(a: Unit, b: Unit) -> bool:
     return bool(union) and len(ta & tb) / len(union) > 0.7
 
 
+def _is_record(unit: Unit) -> bool:
+    """A table row or a paper-list entry: a record about one model or paper."""
+    return unit.hit.chunk.kind == "table-row" or unit.field == "record"
+
+
 def _adjacent(a: Unit, b: Unit) -> bool:
     return a.hit is b.hit and abs(a.position - b.position) == 1
 
@@ -120,7 +125,7 @@ class ExtractiveAnswerer:
         return Draft(claims, support, merged_hits)
 
     def _render(self, unit: Unit, weights: dict[str, float], intent: Intent | None = None) -> str:
-        if unit.hit.chunk.kind == "table-row" or unit.field == "record":
+        if _is_record(unit):
             prefer = _BIBLIO_FIELDS if intent and intent.bibliographic else ()
             text = focused_row(unit.hit.chunk, weights, prefer=prefer)
         else:
@@ -132,6 +137,7 @@ class ExtractiveAnswerer:
         """Greedy within the length budget: the best unit, then units scoring close to it that add
         question terms, sit next to a chosen sentence, or (for several surveys) add another survey."""
         best = units[0]
+        names_asked = any(u.hit.named for u in units)
         chosen, length = [best], len(self._render(best, weights, intent))
         covered = set(best.terms) & {t for t, w in weights.items() if w > 0}
         for unit in units[1:]:
@@ -142,6 +148,8 @@ class ExtractiveAnswerer:
             floor = _FLOOR_BESIDE if beside else _FLOOR_SAME_PASSAGE if same_passage else _FLOOR_OTHER_PASSAGE
             if unit.score < floor * best.score:
                 continue
+            if names_asked and _is_record(unit) and not unit.hit.named:
+                continue  # a row about another model than the one asked about
             gain = (set(unit.terms) & set(weights)) - covered
             new_doc = cross_doc and unit.doc not in {c.doc for c in chosen}
             close = unit.score >= 0.85 * best.score

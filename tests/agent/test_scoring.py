@@ -16,7 +16,15 @@ Recent models of every group are listed in Table 2, with TQ-VFM and RX-VLFM mode
 
 Token-quantised vision foundation models (TQ-VFMs): they compress images into discrete tokens and are trained with masked token prediction.
 
-2. Graph methods
+2. Pathology models
+
+Table 1: Summary of pathology models.
+
+Model\tImage Encoder Backbone\tImaging Domain\tTraining data Size
+CONCH [5]\tCoCa\tPathology\t~1.17M
+SlideChat [6]\tCONCH\tPathology\t~175K
+
+3. Graph methods
 
 Snorkel learns self-supervised vision models with second-order graph matching across 1.3M images from 55 datasets [4].
 
@@ -61,3 +69,9 @@ def test_a_content_question_is_answered_from_prose_not_the_reference_list(qa):
 def test_a_who_wrote_question_still_gets_the_reference_entry(qa):
     answer = qa.ask("Who are the authors of the work on second-order graph matching cited by the review?")
     assert "E. Someone" in answer.answer, answer.answer
+
+
+def test_a_question_naming_a_model_gets_no_rows_about_other_models(qa):
+    answer = qa.ask("Which image encoder backbone does the pathology model CONCH use, and how much training data?")
+    assert "CoCa" in answer.answer and "~1.17M" in answer.answer
+    assert "SlideChat" not in answer.answer, answer.answer
