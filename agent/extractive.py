@@ -11,7 +11,7 @@ from agent.intent import Intent, detect_intent
 from agent.table_lookup import focused_row, matching_rows
 from agent.units import Unit, units_of
 from index.retrieval import Hit, Retriever
-from index.text import tokenize
+from index.text import acronym_definitions, tokenize
 from ingest.references import cited_numbers
 
 _DIGIT = re.compile(r"\d")
@@ -23,12 +23,11 @@ _NAMED_BONUS = 0.05  # the passage is a record the question names
 _FLOOR_BESIDE, _FLOOR_SAME_PASSAGE, _FLOOR_OTHER_PASSAGE = 0.3, 0.5, 0.85
 _DEFINING = re.compile(r"\b(is|are|refers? to|denotes?|defined as|consists? of|comprises?)\b|\):\s|:\s+they\b", re.I)
 _MARKER_CONTEXT = re.compile(r"((?:\S+\s+){0,3}\S+)\s*\[(\d{1,4})(?:[,\s–-]+\d{1,4})*\]")
-_INTRODUCED = re.compile(r"[A-Za-z][\w-]*(?:\s+[\w-]+){1,8}\s+\(([A-Z][\w-]*[A-Z][\w-]*)\)")
 
 
 def _introduced(text: str) -> set[str]:
     """Terms the text defines by spelling them out: ``vision foundation models (VE-VFMs)``."""
-    return {t for m in _INTRODUCED.finditer(text) for t in tokenize(m.group(1))}
+    return {t for _, acronym in acronym_definitions(text) for t in tokenize(acronym)}
 
 
 def _similar(a: Unit, b: Unit) -> bool:
@@ -68,8 +67,10 @@ class ExtractiveAnswerer:
         self.max_units, self.max_chars = max_units, max_chars
 
     def question_weights(self, question: str) -> dict[str, float]:
-        """IDF weight of each question term; words that only name a survey weigh nothing."""
+        """IDF weight of each question term; words that only name a survey, or spell out the name
+        of a record ("Segment Anything Model" for SAM), weigh nothing."""
         naming = self.retriever.doc_terms(self.retriever.doc_prior(question))
+        naming |= {t for long_form in self.retriever.entities.spelled_out(question) for t in tokenize(long_form)}
         idf = self.retriever.store.lexical.idf
         return {t: (0.0 if t in naming else idf(t)) for t in dict.fromkeys(tokenize(question))}  # ordered: ties break the same in every process
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from index.text import acronym_definitions
 from ingest.records import Chunk
 
 _NAME_FIELDS = re.compile(r"^(models?|methods?|names?|model name)$", re.I)
@@ -45,11 +46,23 @@ class EntityIndex:
             if len(name) >= 2 and any(c.isalpha() for c in name):
                 self.positions[name].append(position)
         self._patterns = {name: _pattern(name) for name in self.positions}
+        self._aliases = {}  # long form -> (pattern, record name), from "Segment Anything Model (SAM)"
+        for chunk in chunks:
+            if chunk.kind == "text":
+                for long_form, acronym in acronym_definitions(chunk.text):
+                    if acronym in self.positions and long_form.lower() not in self._aliases:
+                        self._aliases[long_form.lower()] = (_pattern(long_form), acronym)
 
     def mentioned(self, text: str) -> list[str]:
-        """Names occurring in ``text``; a name inside a longer matched name is dropped."""
+        """Names occurring in ``text`` (or spelled out, as the surveys define them); a name inside
+        a longer matched name is dropped."""
         found = [name for name, pattern in self._patterns.items() if pattern.search(text)]
+        found += [name for pattern, name in self._aliases.values() if name not in found and pattern.search(text)]
         return [n for n in found if not any(len(n) < len(m) and n.lower() in m.lower() for m in found)]
+
+    def spelled_out(self, text: str) -> list[str]:
+        """The long forms in ``text`` that stand for a record's name ("Segment Anything Model")."""
+        return [long_form for long_form, (pattern, _) in self._aliases.items() if pattern.search(text)]
 
     def lookup(self, text: str) -> list[int]:
         """Chunk positions of every record named in ``text``."""

@@ -48,3 +48,34 @@ def tokenize(text: str) -> list[str]:
 def content_terms(text: str) -> set[str]:
     """The distinct tokens of ``text``."""
     return set(tokenize(text))
+
+
+_PAREN_ACRONYM = re.compile(r"\(([A-Za-z][\w-]*[A-Z][\w-]*)\)")
+
+
+def acronym_definitions(text: str) -> list[tuple[str, str]]:
+    """``(long form, acronym)`` pairs the text defines, as in "Segment Anything Model (SAM)":
+    the shortest run of preceding words, starting with the acronym's first letter, whose letters
+    contain the acronym's letters in order (Schwartz and Hearst, 2003)."""
+    pairs = []
+    for match in _PAREN_ACRONYM.finditer(text):
+        acronym = match.group(1)
+        letters = [c.lower() for c in acronym if c.isalnum()]
+        letters = letters[:-1] if len(letters) > 2 and acronym.endswith("s") and acronym[-2].isupper() else letters
+        words = text[: match.start()].split()[-(len(letters) + 5):]
+        for size in range(1, len(words) + 1):
+            candidate = words[-size:]
+            if candidate[0][:1].lower() == letters[0] and _spells(" ".join(candidate).lower(), letters):
+                pairs.append((" ".join(candidate).strip(",;:"), acronym))
+                break
+    return pairs
+
+
+def _spells(long_form: str, letters: list[str]) -> bool:
+    """True when ``letters`` occur in ``long_form`` in order."""
+    position = 0
+    for letter in letters:
+        position = long_form.find(letter, position) + 1
+        if not position:
+            return False
+    return True

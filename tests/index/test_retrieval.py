@@ -67,3 +67,17 @@ def test_names_differing_only_in_case_are_both_found():
     index = EntityIndex([row("CheXagent"), row("Chexagent"), row("CheXagent-2")])
     assert sorted(index.mentioned("How much data was CheXagent trained on?")) == ["CheXagent", "Chexagent"]
     assert index.mentioned("Compare CheXagent-2 with others") == ["CheXagent-2"]
+
+
+def test_a_name_the_surveys_spell_out_finds_the_record():
+    from index.entities import EntityIndex
+    from ingest.records import Chunk
+
+    rows = [Chunk(id=name, doc="d", doc_title="D", section=[], kind="table-row", text=name, start=0, end=1,
+                  line_start=1, line_end=1, fields={"Model": name}) for name in ("SAM", "Caption Anything")]
+    prose = Chunk(id="p", doc="d", doc_title="D", section=[], kind="text", start=0, end=1, line_start=1, line_end=1,
+                  text="A notable example is Segment Anything Model (SAM) [27], where prompts guide segmentation.")
+    index = EntityIndex(rows + [prose])
+    assert index.mentioned("What dataset does the table record for the Segment Anything Model?") == ["SAM"]
+    assert index.spelled_out("the segment anything model's data") == ["segment anything model"]
+    assert index.mentioned("What does the table say about anything?") == []

@@ -13,3 +13,13 @@ def test_acronym_plurals_match_their_singular():
 
 def test_ordinary_words_keep_their_stems():
     assert tokenize("models images masks is ms") == ["model", "imag", "mask", "ms"]
+
+
+def test_acronym_definitions_find_the_spelled_out_form():
+    from index.text import acronym_definitions
+
+    assert acronym_definitions("A notable example is Segment Anything Model (SAM) [27], where") == [
+        ("Segment Anything Model", "SAM")]
+    assert acronym_definitions("• Vision-encoder based vision foundation models (VE-VFMs): they") == [
+        ("Vision-encoder based vision foundation models", "VE-VFMs")]
+    assert acronym_definitions("results of the model (see Table 2) and of MedSAM (CT) alone") == []
