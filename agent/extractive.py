@@ -44,6 +44,13 @@ def _is_record(unit: Unit) -> bool:
     return unit.hit.chunk.kind == "table-row" or unit.field == "record"
 
 
+def _same_table(unit: Unit, chosen: list[Unit]) -> bool:
+    """A row of a table that a chosen row also belongs to."""
+    chunk = unit.hit.chunk
+    return chunk.kind == "table-row" and any(c.hit.chunk.kind == "table-row" and c.doc == unit.doc
+                                             and c.hit.chunk.caption == chunk.caption for c in chosen)
+
+
 def _adjacent(a: Unit, b: Unit) -> bool:
     return a.hit is b.hit and abs(a.position - b.position) == 1
 
@@ -155,7 +162,7 @@ class ExtractiveAnswerer:
             new_doc = cross_doc and unit.doc not in {c.doc for c in chosen}
             close = unit.score >= 0.85 * best.score
             text = self._render(unit, weights, intent)
-            if not (gain or beside or new_doc or close) or any(_similar(unit, c) for c in chosen):
+            if not (gain or beside or new_doc or (close and (same_passage or _same_table(unit, chosen)))) or any(_similar(unit, c) for c in chosen):
                 continue
             if length + len(text) + 1 > self.max_chars:
                 continue

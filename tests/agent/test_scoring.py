@@ -75,3 +75,19 @@ def test_a_question_naming_a_model_gets_no_rows_about_other_models(qa):
     answer = qa.ask("Which image encoder backbone does the pathology model CONCH use, and how much training data?")
     assert "CoCa" in answer.answer and "~1.17M" in answer.answer
     assert "SlideChat" not in answer.answer, answer.answer
+
+
+def test_another_passage_that_adds_nothing_asked_is_not_cited(tmp_path):
+    doc = """Delta Review of CT Models
+
+1. Data
+
+The Zorblax model was trained on 42 million CT slices from 12 hospitals.
+
+2. Compute
+
+Training the Zorblax model on CT slices from hospitals took 3 weeks on 64 GPUs.
+"""
+    qa = SurveyQA(build_small_index(tmp_path, {"delta-review.txt": doc}))
+    answer = qa.ask("How many CT slices from how many hospitals was the Zorblax model trained on?")
+    assert "42 million" in answer.answer and len({c.chunk_id for c in answer.citations}) == 1, answer.answer
