@@ -45,6 +45,16 @@ def test_definition_questions_are_recognised_after_a_leading_clause(question):
     assert detect_intent(question).definition
 
 
+@pytest.mark.parametrize("question, structural", [
+    ("Which subsections make up the Research Areas part?", True),
+    ("What sections does the review have?", True),
+    ("What are the size figures of MIMIC-CXR in the Report Generation section?", False),
+    ("In section 4, how large is the dataset?", False),
+])
+def test_only_questions_about_the_outline_are_structural(question, structural):
+    assert detect_intent(question).structure == structural
+
+
 def test_a_which_question_is_not_a_definition():
     assert not detect_intent("Which models use a ViT backbone?").definition
 
