@@ -12,6 +12,7 @@ import numpy as np
 
 from index.lexical import LexicalIndex
 from index.store import IndexProblem, load_index, write_index, writer_lock
+from index.text import TOKENIZER_VERSION
 from index.vectors import build_faiss
 from ingest.pipeline import Skipped, discover, try_parse
 from ingest.records import Chunk, LoadedDocument
@@ -47,7 +48,7 @@ def _previous(settings: Settings, rebuild: bool, report: BuildReport):
     if rebuild:
         return None
     try:
-        return load_index(settings.index_dir, shaping_settings(settings))
+        return load_index(settings.index_dir, shaping_settings(settings), any_tokenizer=True)
     except IndexProblem as exc:
         if "no index" not in str(exc):
             report.note = f"the previous index could not be reused ({type(exc).__name__}), so every document was re-embedded"
@@ -61,7 +62,7 @@ def build_index(paths: Iterable[Path], settings: Settings, rebuild: bool = False
     Documents already indexed keep their chunks and vectors when their checksum is unchanged;
     a document whose source file under one of ``paths`` has disappeared is removed, as is every
     document named in ``remove``. Nothing is written when nothing changed. Files are parsed and
-    chunks embedded on ``settings.engine`` (``embedder``, when given, embeds in this process).
+    chunks embedded on ``settings.engine`` (a given ``embedder`` serves the local engine only; Ray workers load their own).
     """
     paths = [Path(p) for p in paths]
     report = BuildReport(index_path=str(settings.index_dir))
@@ -91,7 +92,8 @@ def build_index(paths: Iterable[Path], settings: Settings, rebuild: bool = False
             documents[doc_name] = doc
             chunks_by_doc[doc_name] = [old.chunks[i] for i in old_chunks.get(doc_name, [])]
             reused[doc_name] = old.vectors[old_chunks.get(doc_name, [])]
-        if old and not (report.added or report.updated or report.removed) and not rebuild:
+        retokenize = old is not None and old.manifest.get("tokenizer_version") != TOKENIZER_VERSION
+        if old and not (report.added or report.updated or report.removed or retokenize) and not rebuild:
             report.note = report.note or "index is up to date; nothing written"
             _summarise(report, chunks_by_doc)
             return report
@@ -203,7 +205,7 @@ def _vectors(ordered, chunks_by_doc, reused, settings, engine, embedder, progres
         if progress:
             progress("embedding", 0, len(batches))
         setup = partial(_encoder, settings.embedding_model, size)
-        here = embedder.encode if embedder is not None else None  # a given embedder runs in this process
+        here = embedder.encode if embedder is not None else None  # the local engine uses a given embedder; Ray workers load their own
         encoded = engine.map(setup, [[texts[i] for i in b] for b in batches], here=here)
         for number, (batch, vectors) in enumerate(zip(batches, encoded, strict=True), start=1):
             if fresh.shape[1] == 0:

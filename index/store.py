@@ -157,11 +157,12 @@ def _manifest_of(folder: Path) -> dict:
         raise IndexCorrupt(f"{folder}/manifest.json is unreadable ({exc}); rebuild with `surveyqa ingest --rebuild`") from exc
 
 
-def check_versions(manifest: dict) -> None:
-    """Refuse an index written with another file format, chunker or tokenizer."""
-    if (manifest.get("format_version"), manifest.get("chunker_version"), manifest.get("tokenizer_version")) != (
-            FORMAT_VERSION, CHUNKER_VERSION, TOKENIZER_VERSION):
-        raise IndexMismatch("index was written by another SurveyQA version; rebuild with `surveyqa ingest --rebuild`")
+def check_versions(manifest: dict, tokenizer: bool = True) -> None:
+    """Refuse an index written with another file format or chunker, or (``tokenizer``) whose BM25
+    was built with another tokenizer."""
+    if (manifest.get("format_version"), manifest.get("chunker_version")) != (FORMAT_VERSION, CHUNKER_VERSION) or (
+            tokenizer and manifest.get("tokenizer_version") != TOKENIZER_VERSION):
+        raise IndexMismatch("index was written by another SurveyQA version; rebuild with `surveyqa ingest`")
 
 
 def check_compatible(manifest: dict, expected: dict) -> None:
@@ -172,11 +173,13 @@ def check_compatible(manifest: dict, expected: dict) -> None:
         raise IndexMismatch("index does not match the settings (" + "; ".join(diffs) + "); rebuild with `surveyqa ingest --rebuild`")
 
 
-def load_index(index_dir: Path, expected_settings: dict | None = None, verify: bool = True) -> StoredIndex:
-    """Load the live version, verifying checksums and settings; never unpickles anything."""
+def load_index(index_dir: Path, expected_settings: dict | None = None, verify: bool = True,
+               any_tokenizer: bool = False) -> StoredIndex:
+    """Load the live version, verifying checksums and settings; never unpickles anything.
+    ``any_tokenizer`` accepts a BM25 built by another tokenizer (an ingest rebuilds BM25 anyway)."""
     folder = current_version(index_dir)
     manifest = _manifest_of(folder)
-    check_versions(manifest)
+    check_versions(manifest, tokenizer=not any_tokenizer)
     if expected_settings is not None:
         check_compatible(manifest, expected_settings)
     if verify:

@@ -95,3 +95,26 @@ def test_removing_the_last_document_is_refused_and_the_index_kept(tiny_settings,
     report = build_index([], settings, remove=["alpha-survey.txt"])
     assert report.removed == [] and "empty" in report.note and not report.written
     assert {c.doc for c in load_index(settings.index_dir).chunks} == {"alpha-survey.txt"}
+
+
+def test_an_index_from_an_older_tokenizer_is_retokenized_without_losing_or_re_embedding(tiny_settings, tmp_path):
+    import json
+
+    from index.store import current_version
+    from index.text import TOKENIZER_VERSION
+
+    settings, corpus = _settings(tiny_settings, tmp_path)
+    extra = tmp_path / "elsewhere" / "gamma.txt"
+    extra.parent.mkdir()
+    extra.write_text("Gamma Notes\n\n1. Intro\n\nThe Wibble model segments kidneys in CT.\n", encoding="utf-8")
+    build_index([corpus, extra], settings)
+    manifest_path = current_version(settings.index_dir) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    del manifest["tokenizer_version"]  # as written before the tokenizer was versioned
+    manifest_path.write_text(json.dumps(manifest))
+
+    report = build_index([corpus], settings)  # the other folder is not named this time
+    assert report.written and report.embedded == 0 and not report.removed
+    store = load_index(settings.index_dir)  # loads: BM25 rebuilt with this tokenizer
+    assert store.manifest["tokenizer_version"] == TOKENIZER_VERSION
+    assert sorted(store.documents) == ["alpha-survey.txt", "beta-review.md", "gamma.txt"]
