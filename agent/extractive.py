@@ -74,12 +74,13 @@ class ExtractiveAnswerer:
         self.max_units, self.max_chars = max_units, max_chars
 
     def question_weights(self, question: str) -> dict[str, float]:
-        """IDF weight of each question term; words that only name a survey, or spell out the name
-        of a record ("Segment Anything Model" for SAM), weigh nothing."""
+        """IDF weight of each question term; words that only name a survey weigh nothing, and a
+        spelled-out record name ("Segment Anything Model") also counts as the name itself (SAM)."""
         naming = self.retriever.doc_terms(self.retriever.doc_prior(question))
-        naming |= {t for long_form in self.retriever.entities.spelled_out(question) for t in tokenize(long_form)}
+        spelled = self.retriever.entities.spelled_out(question)
         idf = self.retriever.store.lexical.idf
-        return {t: (0.0 if t in naming else idf(t)) for t in dict.fromkeys(tokenize(question))}  # ordered: ties break the same in every process
+        terms = list(dict.fromkeys(tokenize(question) + [t for _, name in spelled for t in tokenize(name)]))
+        return {t: (0.0 if t in naming else idf(t)) for t in terms}  # ordered: ties break the same in every process
 
     def score(self, weights: dict[str, float], intent: Intent, unit: Unit) -> float:
         """Share of the question's weighted terms the unit contains, plus intent and rank bonuses."""
@@ -91,8 +92,6 @@ class ExtractiveAnswerer:
             bonus += 0.1
         if intent.bibliographic and (kind == "reference" or unit.field == "record"):
             bonus += 0.15
-        elif kind == "reference":
-            coverage *= 0.7  # a bibliography entry answers questions about publications, not content
         focus = max(weights, key=weights.get, default="")
         if focus and weights[focus] > 0 and focus in set(tokenize(unit.text[: max(40, len(unit.text) // 4)])):
             bonus += 0.1 if intent.definition else 0.05  # the sentence is about the question's rarest term
@@ -118,7 +117,7 @@ class ExtractiveAnswerer:
         if not units:
             return Draft([], 0.0)
         support = units[0].score
-        if intent.listing and units[0].hit.chunk.kind == "table-row":
+        if intent.listing and units[0].hit.chunk.kind == "table-row" and not units[0].hit.named:  # not "which X does Y use"
             listed = self._table_list(units[0].hit, weights)
             if listed:
                 return Draft(listed[0], support, listed[1])

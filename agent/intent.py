@@ -12,7 +12,7 @@ _ATTRIBUTE = re.compile(r"\b(backbone|encoder|architecture|dataset|data ?set|tra
                         r"scale|parameters?|param|date|year|modalit(y|ies)|table|column)\b", re.I)
 _DEFINITION = re.compile(r"(^\s*|,\s*)(what (is|are) (a |an |the )?\S+|define|describe)\b|\b(what does .* mean|how does .* (describe|define))\b|"
                          r"\bwhat (distinguishes|characteri[sz]es|defines)\b", re.I)
-_STRUCTURE = re.compile(r"\b(subsections?|headings?|chapters?)\b|\b(which|what|how many) (\w+ )?(sections?|parts?)\b", re.I)
+_STRUCTURE = re.compile(r"\b(subsections?|headings?|chapters?)\b|\b(which|what|how many) (main |major |other )?sections\b", re.I)
 _LIST = re.compile(r"^\s*(which|what are|list|name)\b|\b(which (ones|models|datasets))\b", re.I)
 
 

@@ -57,12 +57,12 @@ class EntityIndex:
         """Names occurring in ``text`` (or spelled out, as the surveys define them); a name inside
         a longer matched name is dropped."""
         found = [name for name, pattern in self._patterns.items() if pattern.search(text)]
-        found += [name for pattern, name in self._aliases.values() if name not in found and pattern.search(text)]
+        found = list(dict.fromkeys(found + [name for pattern, name in self._aliases.values() if pattern.search(text)]))
         return [n for n in found if not any(len(n) < len(m) and n.lower() in m.lower() for m in found)]
 
-    def spelled_out(self, text: str) -> list[str]:
-        """The long forms in ``text`` that stand for a record's name ("Segment Anything Model")."""
-        return [long_form for long_form, (pattern, _) in self._aliases.items() if pattern.search(text)]
+    def spelled_out(self, text: str) -> list[tuple[str, str]]:
+        """``(long form, record name)`` for each long form in ``text`` ("Segment Anything Model", "SAM")."""
+        return [(long_form, name) for long_form, (pattern, name) in self._aliases.items() if pattern.search(text)]
 
     def lookup(self, text: str) -> list[int]:
         """Chunk positions of every record named in ``text``."""

@@ -23,6 +23,9 @@ Table 1: Summary of pathology models.
 Model\tImage Encoder Backbone\tImaging Domain\tTraining data Size
 CONCH [5]\tCoCa\tPathology\t~1.17M
 SlideChat [6]\tCONCH\tPathology\t~175K
+SAM [7]\tViT-H\tNatural images\t~11M
+
+A notable example is Segment Anything Model (SAM) [7], which segments any object from point or box prompts.
 
 3. Graph methods
 
@@ -50,6 +53,8 @@ def test_definition_questions_are_recognised_after_a_leading_clause(question):
     ("What sections does the review have?", True),
     ("What are the size figures of MIMIC-CXR in the Report Generation section?", False),
     ("In section 4, how large is the dataset?", False),
+    ("What does Section 4 say about MedSAM?", False),
+    ("What parts of the body does MedSAM segment?", False),
 ])
 def test_only_questions_about_the_outline_are_structural(question, structural):
     assert detect_intent(question).structure == structural
@@ -101,3 +106,12 @@ Training the Zorblax model on CT slices from hospitals took 3 weeks on 64 GPUs.
     qa = SurveyQA(build_small_index(tmp_path, {"delta-review.txt": doc}))
     answer = qa.ask("How many CT slices from how many hospitals was the Zorblax model trained on?")
     assert "42 million" in answer.answer and len({c.chunk_id for c in answer.citations}) == 1, answer.answer
+
+
+@pytest.mark.parametrize("question", ["What is the Segment Anything Model?",
+                                      "Which image encoder backbone does the Segment Anything Model use?"])
+def test_a_model_named_by_its_spelled_out_name_is_answered_like_its_acronym(qa, question):
+    answer = qa.ask(question)
+    assert not answer.abstained, answer.support
+    assert "prompts" in answer.answer or "ViT-H" in answer.answer, answer.answer
+

@@ -79,5 +79,5 @@ def test_a_name_the_surveys_spell_out_finds_the_record():
                   text="A notable example is Segment Anything Model (SAM) [27], where prompts guide segmentation.")
     index = EntityIndex(rows + [prose])
     assert index.mentioned("What dataset does the table record for the Segment Anything Model?") == ["SAM"]
-    assert index.spelled_out("the segment anything model's data") == ["segment anything model"]
+    assert index.spelled_out("the segment anything model's data") == [("segment anything model", "SAM")]
     assert index.mentioned("What does the table say about anything?") == []
