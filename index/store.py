@@ -3,12 +3,14 @@
 Layout::
 
     INDEX_DIR/CURRENT              name of the live version (replaced atomically)
-    INDEX_DIR/v-<stamp>/manifest.json   models, settings, documents, counts, file checksums
+    INDEX_DIR/v-<stamp>/manifest.json   models, settings, format/chunker/tokenizer versions,
+                                        documents, counts, file checksums
                         chunks.jsonl    one chunk per line
                         documents.jsonl one loaded document (text, pages) per line
                         vectors.npy     float32 unit vectors, row i = chunk i
                         dense.faiss     FAISS index over the vectors
                         bm25/           bm25s arrays (numpy, no pickle) and vocabulary (json)
+    INDEX_DIR/milvus.db            embedded milvus-lite, only with vector_store "milvus" (index.milvus)
 
 A writer builds a new version in a temp folder, renames it into place and only then
 replaces ``CURRENT``; a crash at any point leaves the previous version live.

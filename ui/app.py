@@ -222,7 +222,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                    show_progress="hidden")
         models_tab.select(load_catalog, None, catalog_outputs, concurrency_id="catalog")
 
-        def ask(question: str, k: int = 5, mode: str = "hybrid") -> dict:
+        def ask(question: str, k: int = ctx.settings.top_k, mode: str = ctx.settings.retrieval_mode) -> dict:
             """Answer one question: the same JSON record as `surveyqa ask --json`."""
             return chat.answer_record(ctx, question, k, mode)
 

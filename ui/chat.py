@@ -60,7 +60,7 @@ def answer_question(ctx: AppContext, question: str, mode: str, k: int, docs: lis
     return Reply(render.link_markers(answer.answer, turn, markers), record["citations"], record["retrieved"])
 
 
-def answer_record(ctx: AppContext, question: str, k: int = 5, mode: str = "hybrid") -> dict:
+def answer_record(ctx: AppContext, question: str, k: int, mode: str) -> dict:
     """The answer record of ``surveyqa ask --json``, for the HTTP API; refusals become ``gr.Error``."""
     from agent.service import QuestionError
 

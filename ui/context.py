@@ -89,7 +89,7 @@ class AppContext:
             except IndexMissing:
                 self._build(build_index, [self.settings.corpus_dir], False, tick)
             except IndexProblem as exc:
-                status.note = f"The old index was unusable ({exc}); rebuilt it."
+                status.note = f"The old index was unusable ({str(exc).split('; rebuild')[0]}); rebuilt it."
                 paths = [self.settings.corpus_dir] + ([self.uploads_dir] if self.uploads_dir.is_dir() else [])
                 self._build(build_index, paths, True, tick)
             self.qa.retriever
