@@ -3,6 +3,15 @@
 Each index version gets its own collection (primary key = row position, exact FLAT index, inner
 product), so results match FAISS flat. A URI ending in ``.db`` is embedded milvus-lite, which runs
 a server inside this process; the last searcher to close on a path stops it.
+
+Several searchers (threads, processes, a reload while a query runs) may share one server, so:
+
+* a collection is filled under a unique temp name, then renamed to its final name; a collection
+  under the final name is therefore complete (a row-count mismatch means corruption: rebuilt);
+  if another searcher renamed first, ours is dropped and theirs used;
+* a searcher drops only its folder's collections whose ``v-*`` folder is gone from disk (the
+  store keeps the newest ``KEEP_VERSIONS``, so the previous version outlives a reload), and
+  temp collections older than ``STALE_TEMP_SECONDS`` (left by an interrupted sync).
 """
 from __future__ import annotations
 
@@ -10,8 +19,11 @@ import hashlib
 import os
 import re
 import threading
+import time
+import uuid
 import weakref
 from collections import Counter
+from contextlib import suppress
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +32,8 @@ from index.store import StoredIndex
 
 PREFIX = "surveyqa_"
 INSERT_BATCH = 4096
+TEMP = "tmp_"  # temp collections: <folder prefix>tmp_<unix time>_<random>
+STALE_TEMP_SECONDS = 3600
 _lite_lock = threading.Lock()
 _lite_users: Counter = Counter()  # open searchers per milvus-lite path
 
@@ -81,6 +95,7 @@ class MilvusSearcher:
         uri = os.path.abspath(uri) if uri.endswith(".db") else uri
         self.client = _connect(uri)
         self._finalizer = weakref.finalize(self, _disconnect, self.client, uri)
+        self.index_dir = store.path.parent
         self.prefix = folder_prefix(store.path.parent)
         self.name = collection_name(store.path.parent, store.path.name)
         self.rows = len(store.vectors)
@@ -92,28 +107,56 @@ class MilvusSearcher:
             raise
 
     def _sync(self, vectors: np.ndarray) -> None:
-        """Make the collection hold exactly ``vectors``; drop this folder's other versions."""
+        """Make the collection hold exactly ``vectors`` (filled aside, then renamed); drop stale ones."""
         client, name = self.client, self.name
-        for other in client.list_collections():
-            if other.startswith(self.prefix) and other != name:
-                client.drop_collection(other)
+        self._drop_stale()
         if client.has_collection(name) and client.get_collection_stats(name)["row_count"] != self.rows:
-            client.drop_collection(name)  # an interrupted sync
+            client.drop_collection(name)  # corrupted: a collection under the final name is always complete
         if not client.has_collection(name):
-            from pymilvus import DataType
+            temp = self._fill_temp(vectors)
+            try:
+                client.rename_collection(temp, name)
+            except Exception:
+                if not client.has_collection(name):
+                    raise
+                client.drop_collection(temp)  # another searcher filled the same version first
+        client.load_collection(name)
 
-            schema = client.create_schema(auto_id=False)
-            schema.add_field("id", DataType.INT64, is_primary=True)
-            schema.add_field("vector", DataType.FLOAT_VECTOR, dim=int(vectors.shape[1]))
-            index = client.prepare_index_params()
-            index.add_index("vector", index_type="FLAT", metric_type="IP")
-            client.create_collection(name, schema=schema, index_params=index, consistency_level="Strong")
+    def _drop_stale(self) -> None:
+        """Drop this folder's collections whose version folder is gone, and old temp collections."""
+        live = {collection_name(self.index_dir, p.name) for p in self.index_dir.glob("v-*") if p.is_dir()}
+        for other in self.client.list_collections():
+            if not other.startswith(self.prefix) or other in live:
+                continue
+            rest = other[len(self.prefix):]
+            if rest.startswith(TEMP):
+                stamp = rest[len(TEMP):].split("_")[0]
+                if not stamp.isdigit() or time.time() - int(stamp) < STALE_TEMP_SECONDS:
+                    continue  # possibly another searcher still filling it
+            self.client.drop_collection(other)
+
+    def _fill_temp(self, vectors: np.ndarray) -> str:
+        """A new collection under a unique temp name, holding ``vectors``; returns its name."""
+        from pymilvus import DataType
+
+        client, temp = self.client, f"{self.prefix}{TEMP}{int(time.time())}_{uuid.uuid4().hex}"
+        schema = client.create_schema(auto_id=False)
+        schema.add_field("id", DataType.INT64, is_primary=True)
+        schema.add_field("vector", DataType.FLOAT_VECTOR, dim=int(vectors.shape[1]))
+        index = client.prepare_index_params()
+        index.add_index("vector", index_type="FLAT", metric_type="IP")
+        client.create_collection(temp, schema=schema, index_params=index, consistency_level="Strong")
+        try:
             for start in range(0, self.rows, INSERT_BATCH):
                 batch = vectors[start: start + INSERT_BATCH].astype(np.float32)
-                client.insert(name, [{"id": start + i, "vector": row.tolist()} for i, row in enumerate(batch)])
+                client.insert(temp, [{"id": start + i, "vector": row.tolist()} for i, row in enumerate(batch)])
                 self.inserted += len(batch)
-            client.flush(name)
-        client.load_collection(name)
+            client.flush(temp)
+        except BaseException:
+            with suppress(Exception):  # else left for a later searcher to drop once stale
+                client.drop_collection(temp)
+            raise
+        return temp
 
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """``(scores, positions)`` of the ``k`` nearest rows, like ``index.vectors.search``."""

@@ -1,10 +1,12 @@
 """Milvus behind the retriever interface, on real milvus-lite: the same top-k as FAISS flat, one
-collection per index version (reused when complete, dropped when stale), released on close."""
+collection per index version (filled aside then renamed, reused when complete, dropped once its
+version folder is pruned), released on close."""
 import fcntl
 import gc
 import shutil
 import subprocess
 import sys
+import time
 from contextlib import closing
 
 import numpy as np
@@ -13,9 +15,9 @@ import pytest
 from evaluation.gold import load_gold
 from index import milvus as milvus_module
 from index.build import build_index, shaping_settings
-from index.milvus import MilvusSearcher
+from index.milvus import STALE_TEMP_SECONDS, TEMP, MilvusSearcher, collection_name
 from index.retrieval import FaissSearcher, make_retriever
-from index.store import load_index
+from index.store import KEEP_VERSIONS, load_index
 from tests.conftest import DEV_GOLD
 
 TIE = 1e-5
@@ -117,14 +119,87 @@ def test_an_incomplete_collection_is_filled_again(store):
         assert searcher.client.get_collection_stats(searcher.name)["row_count"] == len(store.vectors)
 
 
-def test_a_new_index_version_gets_a_new_collection_and_the_old_one_is_dropped(settings):
+def rebuild_until_pruned(settings, version) -> None:
+    """Rebuild until ``version``'s folder is pruned (versions made in the same second sort by their
+    random suffix, so it may take more than ``KEEP_VERSIONS`` builds)."""
+    for _ in range(KEEP_VERSIONS + 6):
+        build_index([settings.corpus_dir], settings, rebuild=True)
+        if not (settings.index_dir / version).exists():
+            return
+    raise AssertionError(f"{version} was never pruned")
+
+
+def on_disk(settings) -> set[str]:
+    """The collection names of the version folders on disk."""
+    return {collection_name(settings.index_dir, p.name) for p in settings.index_dir.glob("v-*")}
+
+
+def test_a_new_index_version_gets_a_new_collection_and_the_old_one_is_dropped_once_pruned(settings):
     with closing(make_retriever(settings)) as old:
-        old_name = old.searcher.name
+        old_name, old_version = old.searcher.name, old.store.path.name
     build_index([settings.corpus_dir], settings, rebuild=True)
     with closing(make_retriever(settings)) as new:
         assert new.searcher.name != old_name and new.searcher.inserted == len(new.chunks)
-        assert new.searcher.client.list_collections() == [new.searcher.name]
+        assert set(new.searcher.client.list_collections()) == {old_name, new.searcher.name}  # old one kept
+    rebuild_until_pruned(settings, old_version)
+    with closing(make_retriever(settings)) as newest:
+        collections = set(newest.searcher.client.list_collections())
+        assert old_name not in collections and newest.searcher.name in collections
+        assert collections <= on_disk(settings)
     assert (settings.index_dir / "milvus.db").is_dir()  # at the index root, beside the pruned v-* folders
+
+
+def test_a_query_on_the_old_retriever_still_works_after_a_rebuild_and_reload(settings):
+    with closing(make_retriever(settings)) as old:
+        assert old.search(QUESTIONS[0], 3, "dense")
+        build_index([settings.corpus_dir], settings, rebuild=True)
+        with closing(make_retriever(settings)) as new:  # what SurveyQA.reload does
+            assert new.searcher.name != old.searcher.name
+            assert old.search(QUESTIONS[0], 3, "dense") and new.search(QUESTIONS[0], 3, "dense")
+
+
+def test_collections_of_pruned_versions_are_dropped(settings, store):
+    with closing(MilvusSearcher(store)) as first:
+        first_name = first.name
+    rebuild_until_pruned(settings, store.path.name)
+    with closing(make_retriever(settings)) as retriever:
+        assert first_name not in retriever.searcher.client.list_collections()
+
+
+def leave_temp(searcher, stamp: int) -> str:
+    """A half-filled temp collection, as an interrupted sync leaves it."""
+    temp = f"{searcher.prefix}{TEMP}{stamp}_interrupted"
+    searcher.client.create_collection(temp, dimension=4)
+    return temp
+
+
+def test_an_interrupted_sync_does_not_break_the_next_open(store):
+    with closing(MilvusSearcher(store)) as searcher:
+        now = int(time.time())
+        fresh, stale = leave_temp(searcher, now), leave_temp(searcher, now - STALE_TEMP_SECONDS - 1)
+        searcher.client.drop_collection(searcher.name)  # interrupted before the rename
+    with closing(MilvusSearcher(store)) as searcher:
+        assert searcher.inserted == len(store.vectors)
+        assert searcher.search(store.vectors[0], 3)[0][0] == pytest.approx(1.0, abs=TIE)
+        collections = set(searcher.client.list_collections())
+        assert collections == {fresh, searcher.name}  # the stale temp dropped; a fresh one may still be filling
+
+
+def test_another_searcher_filling_the_same_version_first_wins(store, monkeypatch):
+    """Losing the race to rename: our temp is dropped and the other's complete collection used."""
+    with closing(MilvusSearcher(store)) as winner:
+        fill = MilvusSearcher._fill_temp
+
+        def fill_then_lose(self, vectors):
+            temp = fill(self, vectors)
+            self.client.rename_collection(fill(self, vectors), self.name)  # the other searcher renames first
+            return temp
+
+        winner.client.drop_collection(winner.name)
+        monkeypatch.setattr(MilvusSearcher, "_fill_temp", fill_then_lose)
+        with closing(MilvusSearcher(store)) as loser:
+            assert loser.client.list_collections() == [loser.name]
+            assert loser.client.get_collection_stats(loser.name)["row_count"] == len(store.vectors)
 
 
 def test_index_folders_sharing_one_milvus_keep_their_own_collections(settings, tmp_path):
