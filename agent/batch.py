@@ -20,7 +20,9 @@ truncated last line is cut off first). Nothing aborts the batch after the input 
 Only an unreadable input file (missing, not UTF-8, CSV without the columns) raises
 :class:`BatchInputError`. With ``settings.engine == "ray"`` the questions are answered on Ray
 actors, each with its own read-only :class:`~agent.service.SurveyQA` over the same settings
-(index directory); this process still writes every record, in input order. Usable from notebooks::
+(index directory); this process still writes every record, in input order. The actors cannot
+open embedded milvus-lite, so Ray needs ``vector_store`` faiss or a Milvus server URI (else
+:class:`~surveyqa.engines.EngineUnavailable`, before anything is written). Usable from notebooks::
 
     from agent.batch import run_batch
     summary = run_batch(SurveyQA(), "questions.txt", "answers.jsonl", csv_path="answers.csv")
@@ -37,7 +39,7 @@ from functools import partial
 from pathlib import Path
 
 from agent.records import Answer
-from surveyqa.engines import make_engine
+from surveyqa.engines import EngineUnavailable, make_engine
 
 Tick = Callable[[int, int], None]
 CSV_COLUMNS = ("id", "question", "answer", "abstained", "citations", "error")
@@ -206,7 +208,17 @@ def export_csv(jsonl_path, csv_path) -> int:
 
 
 def run_batch(qa, questions_path, out_path, k: int = 5, csv_path=None, progress: Tick | None = None) -> BatchSummary:
-    """Answer every question of ``questions_path`` not yet in ``out_path``; see the module docstring."""
+    """Answer every question of ``questions_path`` not yet in ``out_path``; see the module docstring.
+
+    With ``qa.settings.engine == "ray"`` the given ``qa`` is not used on the workers: each actor
+    builds ``SurveyQA(qa.settings)``. Raises :class:`EngineUnavailable` (before writing anything)
+    for Ray with embedded milvus-lite, which only one process can open.
+    """
+    settings = qa.settings
+    if settings.engine == "ray" and settings.vector_store == "milvus" and (
+            not settings.milvus_uri or settings.milvus_uri.endswith(".db")):
+        raise EngineUnavailable("engine 'ray' cannot use embedded milvus-lite (vector_store milvus with an empty "
+                                "or .db milvus_uri): use vector_store faiss or a Milvus server URI with engine ray")
     started = time.perf_counter()
     questions = load_questions(questions_path)
     out_path = Path(out_path)

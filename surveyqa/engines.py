@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 Setup = Callable[[], Callable[[Any], Any]]
 WORKER_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}  # this process's values win
+_ray_lock = threading.Lock()  # guards starting, joining and shutting down Ray in this process
+_ray_users = 0  # open engines on the Ray this module started; the last to close shuts it down
+_starter = ThreadPoolExecutor(1, thread_name_prefix="ray-start")  # a thread that lives as long as the process
 
 
 class EngineUnavailable(RuntimeError):
@@ -50,30 +55,44 @@ class LocalEngine(Engine):
 class RayEngine(Engine):
     """One Ray actor per CPU of the cluster, each holding the function ``setup()`` built.
 
-    Connects on first use: to the cluster at ``address``, or to a local Ray it starts (and shuts
-    down on close); a Ray already initialised in this process is used as it is. Files and the
-    index directory must be at the same paths on every node (one machine, or a shared filesystem).
+    Connects on first use: to the cluster at ``address``, or to a local Ray it starts; a Ray already
+    initialised in this process is used as it is. A Ray this module started is shared by every engine
+    of the process and shut down when the last of them closes; any other Ray is never shut down.
+    Files and the index directory must be at the same paths on every node (one machine, or a shared
+    filesystem).
     """
 
     def __init__(self, address: str = "", num_cpus: int | None = None):
         self.ray = import_ray()
         self.address, self.num_cpus = address, num_cpus
-        self.started = False
+        self.started = False  # counted among the users of the Ray this module started
 
     def map(self, setup: Setup, items: Iterable, here: Callable | None = None) -> Iterator:
         items = list(items)
         if not items:
             return iter(())
-        if not self.ray.is_initialized():
-            start_ray(self.address, self.num_cpus)
-            self.started = True
+        self._connect()
         return self._ordered(setup, items)
+
+    def _connect(self) -> None:
+        global _ray_users
+        with _ray_lock:
+            if self.started:
+                return
+            if not self.ray.is_initialized():
+                start_ray(self.address, self.num_cpus)
+            elif not _ray_users:
+                return  # someone else's Ray
+            _ray_users += 1
+            self.started = True
 
     def _ordered(self, setup: Setup, items: list) -> Iterator:
         """Results in item order, the items dealt round-robin with two queued per actor; the
-        actors are killed once the results are consumed (or the consumer stops early)."""
-        cpus = int(self.ray.cluster_resources().get("CPU", 1))  # all, not free: killed actors free theirs late
-        worker = self.ray.remote(num_cpus=1)(_Worker)
+        actors are killed once the results are consumed (or the consumer stops early). The actors
+        reserve no CPU, so busy CPUs (other jobs, other engines) cannot keep them from starting;
+        their number, the cluster's CPUs, bounds the parallelism."""
+        cpus = int(self.ray.cluster_resources().get("CPU", 1))
+        worker = self.ray.remote(num_cpus=0, scheduling_strategy="SPREAD")(_Worker)  # SPREAD: over every node
         actors = [worker.remote(setup, os.getcwd()) for _ in range(max(1, min(cpus, len(items))))]
         pending: deque = deque()
         try:
@@ -88,9 +107,13 @@ class RayEngine(Engine):
                 self.ray.kill(actor)
 
     def close(self) -> None:
-        if self.started:
-            self.ray.shutdown()
-            self.started = False
+        global _ray_users
+        with _ray_lock:
+            if self.started:
+                self.started = False
+                _ray_users -= 1
+                if not _ray_users:
+                    self.ray.shutdown()
 
 
 class _Worker:
@@ -120,14 +143,23 @@ def import_ray():
 
 def start_ray(address: str = "", num_cpus: int | None = None) -> None:
     """Connect to the Ray cluster at ``address``, or start a local one with ``num_cpus`` (default:
-    every core), trying twice: a cold first start of a local Ray can time out on a busy machine."""
+    every CPU this process may use), trying twice: a cold first start can time out on a busy machine.
+    Off the main thread it starts on ``_starter``: Ray's processes die with the thread that started
+    them (``PR_SET_PDEATHSIG``), and a UI or pool thread may end before they should."""
+    if threading.current_thread() is threading.main_thread():
+        _start_ray(address, num_cpus)
+    else:
+        _starter.submit(_start_ray, address, num_cpus).result()
+
+
+def _start_ray(address: str, num_cpus: int | None) -> None:
     ray = import_ray()
     env = {name: os.environ.get(name, value) for name, value in WORKER_ENV.items()}
     options: dict = {"address": address or "local",  # "local": a new Ray even when RAY_ADDRESS is set
                      "runtime_env": {"env_vars": env}, "log_to_driver": False, "logging_level": logging.WARNING}
     if not address:
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # offline tool: no usage reports
-        options.update(num_cpus=num_cpus or os.cpu_count(), include_dashboard=False)
+        options.update(num_cpus=num_cpus or len(os.sched_getaffinity(0)), include_dashboard=False)
     error: Exception | None = None
     for _ in range(1 if address else 2):
         try:

@@ -1,5 +1,6 @@
 """The Ray engine gives exactly the local engine's results: same chunks, the same vectors, the
-same answers. Real Ray: one local two-CPU cluster for the module, started by the engine itself."""
+same answers, and never waits for a free CPU. Real Ray: one local two-CPU cluster for most of the
+module, started by the engine itself; the tests of starting and shutting down start their own."""
 from __future__ import annotations
 
 import json
@@ -7,6 +8,7 @@ import operator
 import os
 import shutil
 import sys
+import threading
 from dataclasses import asdict
 from functools import partial
 from pathlib import Path
@@ -54,6 +56,65 @@ def test_a_ray_that_cannot_start_is_retried_then_named(monkeypatch):
     with pytest.raises(EngineUnavailable, match="could not start a local Ray after two tries .*Timed out"):
         start_ray(num_cpus=2)
     assert not ray.is_initialized()
+
+
+def _in_threads(calls, timeout=120):
+    """The results of ``calls``, run at once in threads; fails (rather than hangs) past ``timeout``."""
+    results: dict = {}
+    threads = [threading.Thread(target=lambda n=n, call=call: results.update({n: call()}), daemon=True)
+               for n, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert len(results) == len(calls), f"stalled: {len(calls) - len(results)} of {len(calls)} calls unfinished"
+    return [results[n] for n in range(len(calls))]
+
+
+def _doubled(engine, items=range(6)):
+    return list(engine.map(partial(partial, operator.mul, 2), items))
+
+
+def test_engines_share_the_ray_they_start_and_the_last_to_close_shuts_it_down():
+    import ray
+
+    assert not ray.is_initialized()
+    one, two = RayEngine(num_cpus=2), RayEngine(num_cpus=2)
+    assert _in_threads([partial(_doubled, one), partial(_doubled, two)]) == [[0, 2, 4, 6, 8, 10]] * 2  # one start
+    one.close()
+    assert ray.is_initialized() and _doubled(two) == [0, 2, 4, 6, 8, 10]
+    two.close()
+    assert not ray.is_initialized()
+
+
+def test_a_ray_started_by_someone_else_is_never_shut_down():
+    import ray
+
+    start_ray(num_cpus=1)
+    try:
+        with RayEngine() as engine:
+            assert _doubled(engine) == [0, 2, 4, 6, 8, 10]
+        assert ray.is_initialized()
+    finally:
+        ray.shutdown()
+
+
+class _Busy:
+    def ready(self):
+        return True
+
+
+def test_busy_cpus_do_not_stall_concurrent_engines(ray_engine):
+    import ray
+
+    busy = ray.remote(num_cpus=2)(_Busy).remote()  # another job holding every CPU of the cluster
+    ray.get(busy.ready.remote())
+    try:
+        with RayEngine() as one, RayEngine() as two:
+            assert _in_threads([partial(_doubled, one), partial(_doubled, two, range(9))], timeout=60) == [
+                [0, 2, 4, 6, 8, 10], [0, 2, 4, 6, 8, 10, 12, 14, 16]]
+    finally:
+        ray.kill(busy)
 
 
 def _ray(settings):
@@ -128,6 +189,16 @@ def test_missing_ray_names_the_extra(tiny_settings, tmp_path, monkeypatch):
     result = CliRunner().invoke(app, ["ingest", str(tiny_settings.corpus_dir), "--index", str(tmp_path / "i"),
                                       "--engine", "ray"])
     assert result.exit_code == 2 and "pip install 'surveyqa[ray]'" in " ".join(result.output.split())
+
+
+def test_batch_on_ray_refuses_embedded_milvus_lite_before_writing(tiny_settings, tmp_path):
+    questions, out = tmp_path / "q.txt", tmp_path / "out" / "a.jsonl"
+    questions.write_text("What is Quibble?\n", encoding="utf-8")
+    for uri in ("", str(tmp_path / "milvus.db")):
+        settings = _ray(tiny_settings).model_copy(update={"vector_store": "milvus", "milvus_uri": uri})
+        with pytest.raises(EngineUnavailable, match="use vector_store faiss or a Milvus server URI"):
+            run_batch(SurveyQA(settings), questions, out)
+    assert not out.parent.exists()
 
 
 @pytest.mark.integration
