@@ -62,7 +62,8 @@ def build_index(paths: Iterable[Path], settings: Settings, rebuild: bool = False
     Documents already indexed keep their chunks and vectors when their checksum is unchanged;
     a document whose source file under one of ``paths`` has disappeared is removed, as is every
     document named in ``remove``. Nothing is written when nothing changed. Files are parsed and
-    chunks embedded on ``settings.engine`` (a given ``embedder`` serves the local engine only; Ray workers load their own).
+    chunks embedded on ``settings.engine``; a given ``embedder`` serves the local engine only
+    (Ray workers load their own).
     """
     paths = [Path(p) for p in paths]
     report = BuildReport(index_path=str(settings.index_dir))
@@ -205,7 +206,7 @@ def _vectors(ordered, chunks_by_doc, reused, settings, engine, embedder, progres
         if progress:
             progress("embedding", 0, len(batches))
         setup = partial(_encoder, settings.embedding_model, size)
-        here = embedder.encode if embedder is not None else None  # the local engine uses a given embedder; Ray workers load their own
+        here = embedder.encode if embedder is not None else None  # local engine only
         encoded = engine.map(setup, [[texts[i] for i in b] for b in batches], here=here)
         for number, (batch, vectors) in enumerate(zip(batches, encoded, strict=True), start=1):
             if fresh.shape[1] == 0:
