@@ -12,6 +12,7 @@ from agent.table_lookup import focused_row, matching_rows
 from agent.units import Unit, units_of
 from index.retrieval import Hit, Retriever
 from index.text import acronym_definitions, tokenize
+from ingest.records import Chunk
 from ingest.references import cited_numbers
 
 _DIGIT = re.compile(r"\d")
@@ -44,11 +45,9 @@ def _is_record(unit: Unit) -> bool:
     return unit.hit.chunk.kind == "table-row" or unit.field == "record"
 
 
-def _same_table(unit: Unit, chosen: list[Unit]) -> bool:
-    """A row of a table that a chosen row also belongs to."""
-    chunk = unit.hit.chunk
-    return chunk.kind == "table-row" and any(c.hit.chunk.kind == "table-row" and c.doc == unit.doc
-                                             and c.hit.chunk.caption == chunk.caption for c in chosen)
+def _same_table(a: Chunk, b: Chunk) -> bool:
+    """Two rows of one table."""
+    return a.kind == b.kind == "table-row" and a.doc == b.doc and a.caption == b.caption
 
 
 def _adjacent(a: Unit, b: Unit) -> bool:
@@ -160,9 +159,11 @@ class ExtractiveAnswerer:
             gain = (set(unit.terms) & set(weights)) - covered
             new_doc = cross_doc and unit.doc not in {c.doc for c in chosen}
             close = unit.score >= 0.85 * best.score
-            text = self._render(unit, weights, intent)
-            if not (gain or beside or new_doc or (close and (same_passage or _same_table(unit, chosen)))) or any(_similar(unit, c) for c in chosen):
+            same_table = any(_same_table(unit.hit.chunk, c.hit.chunk) for c in chosen)
+            adds = gain or beside or new_doc or (close and (same_passage or same_table))
+            if not adds or any(_similar(unit, c) for c in chosen):
                 continue
+            text = self._render(unit, weights, intent)
             if length + len(text) + 1 > self.max_chars:
                 continue
             chosen.append(unit)
@@ -173,7 +174,7 @@ class ExtractiveAnswerer:
     def _table_list(self, hit: Hit, weights: dict[str, float]) -> tuple[list[Claim], list[Hit]] | None:
         """For "which rows ..." questions: every row of the best hit's table that matches."""
         chunk = hit.chunk
-        rows = [c for c in self.retriever.chunks if c.kind == "table-row" and c.doc == chunk.doc and c.caption == chunk.caption]
+        rows = [c for c in self.retriever.chunks if _same_table(c, chunk)]
         chosen, distinguishing = matching_rows(rows, weights)
         if not chosen:
             return None
