@@ -229,8 +229,8 @@ def run_batch(qa, questions_path, out_path, k: int = 5, csv_path=None, progress:
                            len(questions) - len(todo), repaired=repaired)
     if progress:
         progress(0, len(todo))
-    with out_path.open("a", encoding="utf-8") as handle, make_engine(qa.settings) as engine:
-        answers = engine.map(partial(_answerer, qa.settings, k), todo, here=partial(answer_one, qa, k=k))
+    with out_path.open("a", encoding="utf-8") as handle, make_engine(settings) as engine:
+        answers = engine.map(partial(_answerer, settings, k), todo, here=partial(answer_one, qa, k=k))
         for number, (question, answer) in enumerate(zip(todo, answers, strict=True), start=1):
             record = answer.to_dict()
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -57,7 +57,7 @@ class EntityIndex:
         """Names occurring in ``text`` (or spelled out, as the surveys define them); a name inside
         a longer matched name is dropped."""
         found = [name for name, pattern in self._patterns.items() if pattern.search(text)]
-        found = list(dict.fromkeys(found + [name for pattern, name in self._aliases.values() if pattern.search(text)]))
+        found = list(dict.fromkeys(found + [name for _, name in self.spelled_out(text)]))
         return [n for n in found if not any(len(n) < len(m) and n.lower() in m.lower() for m in found)]
 
     def spelled_out(self, text: str) -> list[tuple[str, str]]:
