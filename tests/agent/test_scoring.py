@@ -60,6 +60,17 @@ def test_only_questions_about_the_outline_are_structural(question, structural):
     assert detect_intent(question).structure == structural
 
 
+@pytest.mark.parametrize("question, bibliographic", [
+    ("Which paper does the review cite for MedSAM?", True),
+    ("Who wrote the paper cited in the review?", True),
+    ("Which publication is cited for Med-PaLM M?", True),
+    ("What did the studies cited in the review find?", False),
+    ("What AUC did the method cited by the review reach?", False),
+])
+def test_cited_in_or_by_only_places_the_question_it_does_not_ask_for_a_reference(question, bibliographic):
+    assert detect_intent(question).bibliographic == bibliographic
+
+
 def test_a_which_question_is_not_a_definition():
     assert not detect_intent("Which models use a ViT backbone?").definition
 
