@@ -22,6 +22,7 @@ _BIBLIO_FIELDS = ("Authors", "Link", "Title")
 _RANK_BONUS = 0.15  # divided by the passage's retrieval rank
 _NAMED_BONUS = 0.05  # the passage is a record the question names
 _FLOOR_BESIDE, _FLOOR_SAME_PASSAGE, _FLOOR_OTHER_PASSAGE = 0.3, 0.5, 0.85
+_MEANING = 0.1  # weight of the embedder's question-unit similarity, added to the lexical score
 _DEFINING = re.compile(r"\b(is|are|refers? to|denotes?|defined as|consists? of|comprises?)\b|\):\s|:\s+they\b", re.I)
 _MARKER_CONTEXT = re.compile(r"((?:\S+\s+){0,3}\S+)\s*\[(\d{1,4})(?:[,\s–-]+\d{1,4})*\]")
 
@@ -105,6 +106,15 @@ class ExtractiveAnswerer:
             coverage *= 0.5  # derived records (section outlines) answer questions about structure
         return coverage + bonus
 
+    def _add_meaning(self, question: str, units: list[Unit], support: float) -> None:
+        """Add the embedder's similarity of each unit to the question, so a sentence that answers
+        in other words than the question's can win; units too weak to be chosen are not embedded."""
+        reachable = [u for u in units if u.score + _MEANING >= _FLOOR_BESIDE * support]
+        embedder = self.retriever.embedder
+        similarity = embedder.encode([u.text for u in reachable]) @ embedder.embed_query_vector(question)
+        for unit, sim in zip(reachable, similarity):
+            unit.score += _MEANING * float(sim)
+
     def compose(self, question: str, hits: list[Hit], doc_texts: dict[str, str]) -> Draft:
         intent = detect_intent(question)
         weights = self.question_weights(question)
@@ -112,10 +122,11 @@ class ExtractiveAnswerer:
                  if intent.bibliographic or hit.chunk.kind != "reference"]  # an entry answers only who/where
         for unit in units:
             unit.score = self.score(weights, intent, unit)
-        units.sort(key=lambda u: -u.score)
         if not units:
             return Draft([], 0.0)
-        support = units[0].score
+        support = max(u.score for u in units)  # lexical evidence decides whether to answer at all
+        self._add_meaning(question, units, support)
+        units.sort(key=lambda u: -u.score)
         if intent.listing and units[0].hit.chunk.kind == "table-row" and not units[0].hit.named:  # not "which X does Y use"
             listed = self._table_list(units[0].hit, weights)
             if listed:

@@ -2,9 +2,10 @@
 over bibliography entries unless the question asks who wrote or where something appeared."""
 import pytest
 
-from agent.extractive import _introduced
+from agent.extractive import ExtractiveAnswerer, _introduced
 from agent.intent import detect_intent
 from agent.service import SurveyQA
+from agent.units import Unit
 from index.text import tokenize
 from tests.conftest import build_small_index
 
@@ -126,3 +127,18 @@ def test_a_model_named_by_its_spelled_out_name_is_answered_like_its_acronym(qa, 
     assert not answer.abstained, answer.support
     assert "prompts" in answer.answer or "ViT-H" in answer.answer, answer.answer
 
+
+
+
+def test_the_embedder_ranks_units_of_equal_lexical_score_by_meaning(qa):
+    hit = qa.retriever.search("pathology models", 1)[0]
+    related, unrelated, hopeless = (Unit(hit, text, 0, 1, frozenset(tokenize(text))) for text in (
+        "It detects pneumonia and tumours on chest radiographs.",
+        "The weather was sunny on the day the workshop met.",
+        "It detects pneumonia and tumours on chest radiographs, too."))
+    related.score = unrelated.score = 1.0
+    hopeless.score = 0.1  # cannot reach even the lowest selection floor, so it is not embedded
+    ExtractiveAnswerer(qa.retriever)._add_meaning("Which diseases does the model find in X-ray images?",
+                                                 [related, unrelated, hopeless], support=1.0)
+    assert related.score > unrelated.score and related.score > 1.0
+    assert hopeless.score == 0.1
