@@ -24,6 +24,11 @@ _NAMED_BONUS = 0.05  # the passage is a record the question names
 _FLOOR_BESIDE, _FLOOR_SAME_PASSAGE, _FLOOR_OTHER_PASSAGE = 0.3, 0.5, 0.85
 _MEANING = 0.1  # weight of the embedder's question-unit similarity, added to the lexical score
 _DEFINING = re.compile(r"\b(is|are|refers? to|denotes?|defined as|consists? of|comprises?)\b|\):\s|:\s+they\b", re.I)
+# Roadmap sentences and captions ("Section 5 discusses ...", "Figure 4: ...") say where content is, rarely what it is.
+_SIGNPOST = re.compile(r"^(figure|fig\.|table)\s*\d+\s*[:.]|\b((this|the following|next|present) (section|subsection|chapter)|"
+                       r"sections? \d+(\.\d+)*)\b[^.;:]{0,40}?\b(covers?|discuss(es)?|explores?|presents?|reviews?|describes?|"
+                       r"summari[sz]es?|introduces?|provides?|outlines?|focus(es)? on|examines?)\b", re.I)
+_SIGNPOST_FACTOR = 0.5
 _MARKER_CONTEXT = re.compile(r"((?:\S+\s+){0,3}\S+)\s*\[(\d{1,4})(?:[,\s–-]+\d{1,4})*\]")
 
 
@@ -125,6 +130,10 @@ class ExtractiveAnswerer:
         if not units:
             return Draft([], 0.0)
         support = max(u.score for u in units)  # lexical evidence decides whether to answer at all
+        if not intent.structure:
+            for unit in units:
+                if unit.hit.chunk.kind == "text" and _SIGNPOST.search(unit.text):
+                    unit.score *= _SIGNPOST_FACTOR
         self._add_meaning(question, units, support)
         units.sort(key=lambda u: -u.score)
         if intent.listing and units[0].hit.chunk.kind == "table-row" and not units[0].hit.named:  # not "which X does Y use"

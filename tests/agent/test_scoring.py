@@ -142,3 +142,20 @@ def test_the_embedder_ranks_units_of_equal_lexical_score_by_meaning(qa):
                                                  [related, unrelated, hopeless], support=1.0)
     assert related.score > unrelated.score and related.score > 1.0
     assert hopeless.score == 0.1
+
+
+def test_a_roadmap_sentence_does_not_beat_the_sentence_it_points_to(tmp_path):
+    doc = """Epsilon Review of CT Models
+
+1. Introduction
+
+Section 3 discusses the training data of the Zorblax CT model.
+
+3. Data
+
+Most CT models are small. The Zorblax CT model was trained on 42 million slices from 12 sites.
+"""
+    qa = SurveyQA(build_small_index(tmp_path, {"epsilon-review.txt": doc}))
+    answer = qa.ask("What training data does the Zorblax CT model use?")
+    assert answer.answer.startswith("The Zorblax CT model was trained"), answer.answer
+    assert detect_intent("Which sections does the review have?").structure  # outline questions keep their roadmap
