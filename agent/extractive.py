@@ -9,7 +9,7 @@ from agent.citations import Claim
 from agent.cross_answers import cross_survey_claims
 from agent.intent import Intent, detect_intent
 from agent.table_lookup import focused_row, matching_rows
-from agent.units import Unit, units_of
+from index.units import Unit, units_of
 from index.retrieval import Hit, Retriever
 from index.text import acronym_definitions, tokenize
 from ingest.records import Chunk
@@ -111,14 +111,12 @@ class ExtractiveAnswerer:
             coverage *= 0.5  # derived records (section outlines) answer questions about structure
         return coverage + bonus
 
-    def _add_meaning(self, question: str, units: list[Unit], support: float) -> None:
-        """Add the embedder's similarity of each unit to the question, so a sentence that answers
-        in other words than the question's can win; units too weak to be chosen are not embedded."""
-        reachable = [u for u in units if u.score + _MEANING >= _FLOOR_BESIDE * support]
-        embedder = self.retriever.embedder
-        similarity = embedder.encode([u.text for u in reachable]) @ embedder.embed_query_vector(question)
-        for unit, sim in zip(reachable, similarity):
-            unit.score += _MEANING * float(sim)
+    def _add_meaning(self, question: str, units: list[Unit]) -> None:
+        """Add the embedder's similarity of each unit to the question (unit vectors come from the
+        index), so a sentence that answers in other words than the question's can win."""
+        query = self.retriever.embedder.embed_query_vector(question)
+        for unit in units:
+            unit.score += _MEANING * float(self.retriever.unit_vectors(unit.hit.chunk)[unit.ordinal] @ query)
 
     def compose(self, question: str, hits: list[Hit], doc_texts: dict[str, str]) -> Draft:
         intent = detect_intent(question)
@@ -134,7 +132,7 @@ class ExtractiveAnswerer:
             for unit in units:
                 if unit.hit.chunk.kind == "text" and _SIGNPOST.search(unit.text):
                     unit.score *= _SIGNPOST_FACTOR
-        self._add_meaning(question, units, support)
+        self._add_meaning(question, units)
         units.sort(key=lambda u: -u.score)
         if intent.listing and units[0].hit.chunk.kind == "table-row" and not units[0].hit.named:  # not "which X does Y use"
             listed = self._table_list(units[0].hit, weights)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from index.entities import record_name
 from index.text import tokenize
+from index.units import LONG_FIELD
 from ingest.records import Chunk
 
 MAX_LISTED_ROWS = 10
-
-
-LONG_FIELD = 200
 
 
 def record_label(chunk: Chunk) -> str:

@@ -13,6 +13,7 @@ import numpy as np
 from index.lexical import LexicalIndex
 from index.store import IndexProblem, load_index, write_index, writer_lock
 from index.text import TOKENIZER_VERSION
+from index.units import unit_texts
 from index.vectors import build_faiss
 from ingest.pipeline import Skipped, discover, try_parse
 from ingest.records import Chunk, LoadedDocument
@@ -20,6 +21,22 @@ from surveyqa.engines import Engine, make_engine
 from surveyqa.settings import INDEX_SHAPING_FIELDS, Settings
 
 Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class _Reused:
+    """An unchanged document's vectors taken over from the previous index version."""
+
+    vectors: np.ndarray
+    unit_vectors: np.ndarray
+    unit_counts: list[int]
+
+    @classmethod
+    def of(cls, old, positions: list[int]) -> _Reused:
+        counts = [int(old.unit_offsets[i + 1] - old.unit_offsets[i]) for i in positions]
+        units = [old.units_of_chunk(i) for i in positions]
+        dim = old.vectors.shape[1]
+        return cls(old.vectors[positions], np.vstack(units) if units else np.zeros((0, dim), np.float32), counts)
 
 
 @dataclass
@@ -77,7 +94,7 @@ def build_index(paths: Iterable[Path], settings: Settings, rebuild: bool = False
         report.skipped.extend(found.skipped)
         documents: dict[str, LoadedDocument] = {}
         chunks_by_doc: dict[str, list[Chunk]] = {}
-        reused: dict[str, np.ndarray] = {}
+        reused: dict[str, _Reused] = {}
         changed = [not _unchanged(path, old_docs) for path in found.files]
         parsed = iter(_parse([p for p, c in zip(found.files, changed) if c], settings, engine, progress))
         for path, change in zip(found.files, changed):
@@ -92,7 +109,7 @@ def build_index(paths: Iterable[Path], settings: Settings, rebuild: bool = False
                 continue
             documents[doc_name] = doc
             chunks_by_doc[doc_name] = [old.chunks[i] for i in old_chunks.get(doc_name, [])]
-            reused[doc_name] = old.vectors[old_chunks.get(doc_name, [])]
+            reused[doc_name] = _Reused.of(old, old_chunks.get(doc_name, []))
         retokenize = old is not None and old.manifest.get("tokenizer_version") != TOKENIZER_VERSION
         if old and not (report.added or report.updated or report.removed or retokenize) and not rebuild:
             report.note = report.note or "index is up to date; nothing written"
@@ -107,7 +124,16 @@ def build_index(paths: Iterable[Path], settings: Settings, rebuild: bool = False
             else:
                 report.note = "no readable documents; nothing written"
             return report
-        vectors = _vectors(ordered, chunks_by_doc, reused, settings, engine, embedder, progress, report)
+        embed = partial(_embed, ordered=ordered, settings=settings, engine=engine, embedder=embedder, progress=progress)
+        fresh = [d for d in ordered if d not in reused]
+        vectors = embed({d: [c.search_text() for c in chunks_by_doc[d]] for d in fresh},
+                        {d: r.vectors for d, r in reused.items()}, "embedding")
+        units = {d: [unit_texts(c, documents[d].text) for c in chunks_by_doc[d]] for d in fresh}
+        unit_vectors = embed({d: [t for texts in units[d] for t in texts] for d in fresh},
+                             {d: r.unit_vectors for d, r in reused.items()}, "embedding answer units")
+        counts = [n for d in ordered for n in (reused[d].unit_counts if d in reused else map(len, units[d]))]
+        unit_offsets = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)]).astype(np.int64)
+        report.embedded = sum(len(chunks_by_doc[d]) for d in fresh)
         if progress:
             progress("indexing", 1, 1)
         dense = build_faiss(vectors, settings.index_type, settings.hnsw_m, settings.ivf_nlist)
@@ -122,7 +148,8 @@ def build_index(paths: Iterable[Path], settings: Settings, rebuild: bool = False
             "counts": {"documents": len(ordered), "chunks": len(chunks),
                        "by_kind": dict(Counter(c.kind for c in chunks))},
         }
-        folder = write_index(settings.index_dir, manifest, chunks, [documents[d] for d in ordered], vectors, dense, lexical)
+        folder = write_index(settings.index_dir, manifest, chunks, [documents[d] for d in ordered], vectors, dense,
+                             lexical, unit_vectors, unit_offsets)
         report.index_path, report.written = str(folder), True
         _summarise(report, chunks_by_doc)
         return report
@@ -168,7 +195,7 @@ def _ingest_one(path, parsed, old, old_docs, old_chunks, documents, chunks_by_do
     if parsed is None:
         documents[name] = known
         chunks_by_doc[name] = [old.chunks[i] for i in old_chunks.get(name, [])]
-        reused[name] = old.vectors[old_chunks.get(name, [])]
+        reused[name] = _Reused.of(old, old_chunks.get(name, []))
         report.unchanged.append(name)
         return
     if isinstance(parsed, Skipped):
@@ -193,18 +220,18 @@ def _vanished(doc: LoadedDocument, paths: list[Path]) -> bool:
     return inside and not source.exists()
 
 
-def _vectors(ordered, chunks_by_doc, reused, settings, engine, embedder, progress, report) -> np.ndarray:
-    """Stack reused vectors and embed the chunks of new or changed documents."""
-    todo = [c for d in ordered if d not in reused for c in chunks_by_doc[d]]
-    fresh = np.zeros((0, 0), np.float32)
-    if todo:
-        texts = [c.search_text() for c in todo]
+def _embed(texts_by_doc: dict[str, list[str]], reused: dict[str, np.ndarray], stage: str, *, ordered, settings,
+           engine, embedder, progress) -> np.ndarray:
+    """One matrix, rows in ``ordered`` document order: the ``reused`` rows of unchanged documents
+    and fresh vectors of ``texts_by_doc`` embedded in length-sorted batches on ``engine``."""
+    texts = [t for d in ordered if d in texts_by_doc for t in texts_by_doc[d]]
+    fresh = np.zeros((len(texts), 0), np.float32)
+    if texts:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths batch with little padding
         size = settings.embedding_batch_size
         batches = [order[i: i + size] for i in range(0, len(order), size)]
-        fresh = np.zeros((len(texts), 0), np.float32)
         if progress:
-            progress("embedding", 0, len(batches))
+            progress(stage, 0, len(batches))
         setup = partial(_encoder, settings.embedding_model, size)
         here = embedder.encode if embedder is not None else None  # local engine only
         encoded = engine.map(setup, [[texts[i] for i in b] for b in batches], here=here)
@@ -213,16 +240,15 @@ def _vectors(ordered, chunks_by_doc, reused, settings, engine, embedder, progres
                 fresh = np.zeros((len(texts), vectors.shape[1]), np.float32)
             fresh[batch] = vectors
             if progress:
-                progress("embedding", number, len(batches))
-        report.embedded = len(todo)
-    dim = fresh.shape[1] if len(fresh) else next((v.shape[1] for v in reused.values() if v.ndim == 2 and v.shape[0]), 384)
+                progress(stage, number, len(batches))
+    dim = fresh.shape[1] or next((v.shape[1] for v in reused.values() if v.ndim == 2 and v.shape[1]), 384)
     rows, position = [], 0
     for doc_name in ordered:
         if doc_name in reused:
             rows.append(reused[doc_name].reshape(-1, dim))
         else:
-            count = len(chunks_by_doc[doc_name])
-            rows.append(fresh[position: position + count])
+            count = len(texts_by_doc[doc_name])
+            rows.append(fresh[position: position + count].reshape(-1, dim))
             position += count
     return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, dim), np.float32)
 

@@ -16,31 +16,12 @@ from pydantic import ConfigDict
 
 from index import vectors as faiss_ops
 from index.entities import EntityIndex
+from index.hits import Hit
 from index.store import StoredIndex
 from index.text import content_terms, tokenize
 from ingest.records import Chunk
 
 MODES = ("hybrid", "dense", "bm25")
-
-
-@dataclass
-class Hit:
-    """A retrieved chunk with its fused score and the ranks each retriever gave it."""
-
-    chunk: Chunk
-    score: float
-    rank: int = 0
-    dense_score: float | None = None
-    bm25_score: float | None = None
-    prior: float = 0.0
-    named: bool = False
-
-    def to_document(self) -> Document:
-        """The hit as a LangChain ``Document`` with all citation metadata."""
-        chunk = self.chunk
-        metadata = {k: v for k, v in chunk.to_dict().items() if k != "text"}
-        metadata.update(section=chunk.section_path, score=self.score, rank=self.rank)
-        return Document(page_content=chunk.text, metadata=metadata, id=chunk.id)
 
 
 @dataclass
@@ -101,6 +82,7 @@ class Retriever:
         self._embedder = None
         self._embedder_lock = threading.Lock()
         self.by_id = {c.id: c for c in store.chunks}
+        self._position = {c.id: i for i, c in enumerate(store.chunks)}
         self.doc_texts = {name: doc.text for name, doc in store.documents.items()}
         self.rrf_k, self.candidate_k = rrf_k, candidate_k
         self.weights = {"dense": dense_weight, "bm25": bm25_weight}
@@ -116,6 +98,10 @@ class Retriever:
             if self._embedder is None:
                 self._embedder = self._embedder_factory()
             return self._embedder
+
+    def unit_vectors(self, chunk: Chunk) -> np.ndarray:
+        """The stored vectors of ``chunk``'s answer units, in ``index.units.units_of`` order."""
+        return self.store.units_of_chunk(self._position[chunk.id])
 
     def doc_terms(self, docs) -> set[str]:
         """The title and file-name terms that identify ``docs``."""

@@ -8,6 +8,8 @@ Layout::
                         chunks.jsonl    one chunk per line
                         documents.jsonl one loaded document (text, pages) per line
                         vectors.npy     float32 unit vectors, row i = chunk i
+                        unit_vectors.npy    float32 vectors of the answer units (index.units)
+                        unit_offsets.npy    int64, chunk i's units are rows offsets[i]:offsets[i+1]
                         dense.faiss     FAISS index over the vectors
                         bm25/           bm25s arrays (numpy, no pickle) and vocabulary (json)
     INDEX_DIR/milvus.db            embedded milvus-lite, only with vector_store "milvus" (index.milvus)
@@ -32,10 +34,11 @@ import numpy as np
 
 from index.lexical import LexicalIndex
 from index.text import TOKENIZER_VERSION
+from index.units import UNITS_VERSION
 from index.vectors import load_faiss, save_faiss
 from ingest.records import CHUNKER_VERSION, Chunk, LoadedDocument, PageSpan
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 KEEP_VERSIONS = 2
 
 
@@ -66,6 +69,12 @@ class StoredIndex:
     dense: object
     lexical: LexicalIndex
     path: Path
+    unit_vectors: np.ndarray
+    unit_offsets: np.ndarray
+
+    def units_of_chunk(self, position: int) -> np.ndarray:
+        """The vectors of chunk ``position``'s answer units, in ``index.units.units_of`` order."""
+        return self.unit_vectors[self.unit_offsets[position]: self.unit_offsets[position + 1]]
 
 
 def _sha256(path: Path) -> str:
@@ -102,7 +111,8 @@ def writer_lock(index_dir: Path):
 
 
 def write_index(index_dir: Path, manifest: dict, chunks: list[Chunk], documents: list[LoadedDocument],
-                vectors: np.ndarray, dense, lexical: LexicalIndex) -> Path:
+                vectors: np.ndarray, dense, lexical: LexicalIndex, unit_vectors: np.ndarray,
+                unit_offsets: np.ndarray) -> Path:
     """Write a new version and make it live atomically; returns the version folder."""
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -112,12 +122,14 @@ def write_index(index_dir: Path, manifest: dict, chunks: list[Chunk], documents:
     _write_jsonl(tmp / "chunks.jsonl", (c.to_dict() for c in chunks))
     _write_jsonl(tmp / "documents.jsonl", (asdict(d) for d in documents))
     np.save(tmp / "vectors.npy", vectors.astype(np.float32), allow_pickle=False)
+    np.save(tmp / "unit_vectors.npy", unit_vectors.astype(np.float32), allow_pickle=False)
+    np.save(tmp / "unit_offsets.npy", unit_offsets.astype(np.int64), allow_pickle=False)
     save_faiss(dense, tmp / "dense.faiss")
     (tmp / "bm25").mkdir()
     lexical.save(tmp / "bm25")
     files = {str(p.relative_to(tmp)): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
     manifest = {**manifest, "format_version": FORMAT_VERSION, "chunker_version": CHUNKER_VERSION,
-                "tokenizer_version": TOKENIZER_VERSION,
+                "tokenizer_version": TOKENIZER_VERSION, "units_version": UNITS_VERSION,
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "files": files}
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
     _fsync_tree(tmp)
@@ -160,9 +172,10 @@ def _manifest_of(folder: Path) -> dict:
 
 
 def check_versions(manifest: dict, tokenizer: bool = True) -> None:
-    """Refuse an index written with another file format or chunker, or (``tokenizer``) whose BM25
-    was built with another tokenizer."""
-    if (manifest.get("format_version"), manifest.get("chunker_version")) != (FORMAT_VERSION, CHUNKER_VERSION) or (
+    """Refuse an index written with another file format, chunker or unit cutting, or (``tokenizer``)
+    whose BM25 was built with another tokenizer."""
+    written = (manifest.get("format_version"), manifest.get("chunker_version"), manifest.get("units_version"))
+    if written != (FORMAT_VERSION, CHUNKER_VERSION, UNITS_VERSION) or (
             tokenizer and manifest.get("tokenizer_version") != TOKENIZER_VERSION):
         raise IndexMismatch("index was written by another SurveyQA version; rebuild with `surveyqa ingest`")
 
@@ -200,12 +213,16 @@ def load_index(index_dir: Path, expected_settings: dict | None = None, verify: b
                 row["pages"] = [PageSpan(**p) for p in row.get("pages", [])]
                 documents[row["doc"]] = LoadedDocument(**row)
         vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+        unit_vectors = np.load(folder / "unit_vectors.npy", allow_pickle=False)
+        unit_offsets = np.load(folder / "unit_offsets.npy", allow_pickle=False)
         dense = load_faiss(folder / "dense.faiss")
         lexical = LexicalIndex.load(folder / "bm25", len(chunks))
     except Exception as exc:
         raise IndexCorrupt(f"index in {folder} cannot be read ({type(exc).__name__}: {exc}); "
                            "rebuild with `surveyqa ingest --rebuild`") from exc
-    if not (len(chunks) == len(vectors) == dense.ntotal):
+    if not (len(chunks) == len(vectors) == dense.ntotal == len(unit_offsets) - 1) or (
+            unit_offsets[-1] != len(unit_vectors) or np.any(np.diff(unit_offsets) < 0)):
         raise IndexCorrupt(f"index in {folder} is inconsistent ({len(chunks)} chunks, {len(vectors)} vectors, "
-                           f"{dense.ntotal} in FAISS); rebuild with `surveyqa ingest --rebuild`")
-    return StoredIndex(manifest, chunks, documents, vectors, dense, lexical, folder)
+                           f"{dense.ntotal} in FAISS, {len(unit_offsets) - 1} unit ranges over {len(unit_vectors)} "
+                           "unit vectors); rebuild with `surveyqa ingest --rebuild`")
+    return StoredIndex(manifest, chunks, documents, vectors, dense, lexical, folder, unit_vectors, unit_offsets)

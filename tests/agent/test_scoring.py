@@ -5,8 +5,9 @@ import pytest
 from agent.extractive import ExtractiveAnswerer, _introduced
 from agent.intent import detect_intent
 from agent.service import SurveyQA
-from agent.units import Unit
+from index.retrieval import Hit
 from index.text import tokenize
+from index.units import units_of
 from tests.conftest import build_small_index
 
 GAMMA = """Gamma Review of Model Taxonomies
@@ -130,18 +131,15 @@ def test_a_model_named_by_its_spelled_out_name_is_answered_like_its_acronym(qa, 
 
 
 
-def test_the_embedder_ranks_units_of_equal_lexical_score_by_meaning(qa):
-    hit = qa.retriever.search("pathology models", 1)[0]
-    related, unrelated, hopeless = (Unit(hit, text, 0, 1, frozenset(tokenize(text))) for text in (
-        "It detects pneumonia and tumours on chest radiographs.",
-        "The weather was sunny on the day the workshop met.",
-        "It detects pneumonia and tumours on chest radiographs, too."))
-    related.score = unrelated.score = 1.0
-    hopeless.score = 0.1  # cannot reach even the lowest selection floor, so it is not embedded
-    ExtractiveAnswerer(qa.retriever)._add_meaning("Which diseases does the model find in X-ray images?",
-                                                 [related, unrelated, hopeless], support=1.0)
-    assert related.score > unrelated.score and related.score > 1.0
-    assert hopeless.score == 0.1
+def test_the_meaning_score_uses_the_indexed_unit_vectors_in_unit_order(qa):
+    retriever = qa.retriever
+    chunk = max(retriever.chunks, key=lambda c: len(units_of(Hit(c, 0.0), retriever.doc_texts[c.doc])))
+    units = units_of(Hit(chunk, 0.0), retriever.doc_texts[chunk.doc])
+    assert len(units) >= 3
+    question = "Which image encoder backbone does CONCH use?"
+    ExtractiveAnswerer(qa.retriever)._add_meaning(question, units)
+    expected = retriever.embedder.encode([u.text for u in units]) @ retriever.embedder.embed_query_vector(question)
+    assert [u.score for u in units] == pytest.approx(list(0.1 * expected), abs=1e-4)
 
 
 def test_a_roadmap_sentence_does_not_beat_the_sentence_it_points_to(tmp_path):

@@ -1,8 +1,11 @@
 """Incremental ingest: unchanged documents are not re-embedded; changed and removed ones are."""
 import shutil
 
+import numpy as np
+
 from index.build import build_index
 from index.store import load_index
+from index.units import unit_texts
 
 
 def _settings(tiny_settings, tmp_path):
@@ -35,6 +38,26 @@ def test_changed_document_re_embeds_only_its_chunks(tiny_settings, tmp_path):
     beta_before = before.vectors[[i for i, c in enumerate(before.chunks) if c.doc == "beta-review.md"]]
     beta_after = after.vectors[[i for i, c in enumerate(after.chunks) if c.doc == "beta-review.md"]]
     assert (beta_before == beta_after).all()
+    assert (_unit_vectors_of(before, "beta-review.md") == _unit_vectors_of(after, "beta-review.md")).all()
+    _assert_unit_vectors_match_their_units(after)
+
+
+def _unit_vectors_of(store, doc: str) -> np.ndarray:
+    return np.vstack([store.units_of_chunk(i) for i, c in enumerate(store.chunks) if c.doc == doc])
+
+
+def _assert_unit_vectors_match_their_units(store):
+    """Every chunk's stored unit vectors are, in order, the embeddings of its units' texts."""
+    from index.embeddings import make_embedder
+
+    texts = {name: doc.text for name, doc in store.documents.items()}
+    assert store.unit_offsets[0] == 0 and store.unit_offsets[-1] == len(store.unit_vectors)
+    for position, chunk in enumerate(store.chunks):
+        expected = unit_texts(chunk, texts[chunk.doc])
+        stored = store.units_of_chunk(position)
+        assert len(stored) == len(expected), chunk.id
+        if expected:
+            assert np.abs(make_embedder().encode(expected) - stored).max() < 1e-4, chunk.id
 
 
 def test_deleted_file_is_removed_from_the_index(tiny_settings, tmp_path):
@@ -69,8 +92,6 @@ def test_bad_file_is_skipped_and_the_rest_is_indexed(tiny_settings, tmp_path):
 
 
 def test_each_stored_vector_is_the_embedding_of_its_own_chunk(tiny_settings):
-    import numpy as np
-
     from index.embeddings import make_embedder
 
     store = load_index(tiny_settings.index_dir)

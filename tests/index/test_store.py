@@ -86,6 +86,24 @@ def test_an_index_tokenized_by_another_version_is_refused(copied_index, monkeypa
         load_index(copied_index, verify=False)
 
 
+def test_an_index_with_another_unit_cutting_is_refused(copied_index, monkeypatch):
+    from index import store
+
+    monkeypatch.setattr(store, "UNITS_VERSION", store.UNITS_VERSION + "-next")
+    with pytest.raises(IndexMismatch, match="another SurveyQA version"):
+        load_index(copied_index, verify=False)
+
+
+def test_unit_ranges_that_do_not_fit_the_chunks_are_refused(copied_index):
+    import numpy as np
+
+    folder = current_version(copied_index)
+    offsets = np.load(folder / "unit_offsets.npy")
+    np.save(folder / "unit_offsets.npy", offsets[:-1], allow_pickle=False)  # one chunk's range lost
+    with pytest.raises(IndexCorrupt, match="unit ranges"):
+        load_index(copied_index, verify=False)
+
+
 def test_leftover_temp_folder_from_a_crash_does_not_break_loading(copied_index, tiny_settings):
     stale = copied_index / ".tmp-v-crashed"
     stale.mkdir()

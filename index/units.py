@@ -1,15 +1,19 @@
-"""Answer candidates ("units") cut from retrieved chunks: sentences of prose, whole table rows,
-single fields of list entries (the digest split into sentences) and reference entries."""
+"""Answer candidates ("units") cut from chunks: sentences of prose, whole table rows, single
+fields of list entries (the digest split into sentences) and reference entries. The index stores
+a vector per unit, so answering never embeds them; ``UNITS_VERSION`` changes whenever the
+cutting does."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from agent.table_lookup import LONG_FIELD
-from index.retrieval import Hit
+from index.hits import Hit
 from index.text import tokenize
+from ingest.records import Chunk
 from ingest.sentences import sentence_spans
 
+UNITS_VERSION = "1"
+LONG_FIELD = 200  # a list-entry field longer than this is prose (a digest), cut into sentences
 _MIN_CHARS = 25
 _HEADING_LIKE = re.compile(r"^(#+\s|\d+(\.\d+)*\.?\s+\S+(\s\S+){0,10}$)")
 
@@ -27,6 +31,7 @@ class Unit:
     verbatim: bool = True
     position: int = 0
     field: str = ""
+    ordinal: int = 0  # its place among the chunk's units, which is also its row in the index's unit vectors
 
     @property
     def doc(self) -> str:
@@ -53,6 +58,18 @@ def _short_title(title: str) -> str:
 
 def units_of(hit: Hit, doc_text: str) -> list[Unit]:
     """Split one retrieved chunk into answer candidates."""
+    units = _cut(hit, doc_text)
+    for ordinal, unit in enumerate(units):
+        unit.ordinal = ordinal
+    return units
+
+
+def unit_texts(chunk: Chunk, doc_text: str) -> list[str]:
+    """The text of each unit of ``chunk``, in :func:`units_of` order (what the index embeds)."""
+    return [u.text for u in units_of(Hit(chunk, 0.0), doc_text)]
+
+
+def _cut(hit: Hit, doc_text: str) -> list[Unit]:
     chunk = hit.chunk
     if chunk.kind == "text":
         verbatim = doc_text[chunk.start:chunk.end] == chunk.text
