@@ -9,9 +9,9 @@ from agent.citations import Claim
 from agent.cross_answers import cross_survey_claims
 from agent.intent import Intent, detect_intent
 from agent.table_lookup import focused_row, matching_rows
-from index.units import Unit, units_of
 from index.retrieval import Hit, Retriever
 from index.text import acronym_definitions, tokenize
+from index.units import Unit, units_of
 from ingest.records import Chunk
 from ingest.references import cited_numbers
 

@@ -3,9 +3,9 @@
 Phases, in one process, with the embedding model loaded (and warmed) once before any timing:
 
 a. cold ``build_index`` into a fresh temp index dir (phase split from the progress callback);
-b. the floor: parse the same files with ``ingest.pipeline.parse_file``, then embed the chunks'
-   search texts alone — once as a single ``encode`` call, and once in the same 64-chunk calls
-   ``build_index`` makes;
+b. the floor: parse the same files with ``ingest.pipeline.parse_file``, then embed what the index
+   embeds (the chunks' search texts and their answer units, ``index.units``) and nothing else —
+   once as a single ``encode`` call, and once in the same 64-text calls ``build_index`` makes;
 c. a plain LangChain pipeline on the same files: RecursiveCharacterTextSplitter(1000/200) +
    the same embedder + ``langchain_community`` FAISS.from_documents;
 d. incremental re-ingest of the unchanged corpus (second ``build_index``, same dir);
@@ -81,17 +81,20 @@ def timed_build(paths, settings, embedder, rebuild=False):
 
 
 def floor(files, settings, embedder, batched: bool = False):
-    """Parse + embed alone, no index, no writes (optionally also in build_index's 64-chunk calls)."""
+    """Parse + embed alone, no index, no writes (optionally also in build_index's 64-text calls)."""
+    from index.units import unit_texts
     from ingest.pipeline import parse_file
 
     reset_peak_rss()
     with Timer() as parse_t:
-        chunks = [c for f in files for c in parse_file(f, settings.chunk_chars, settings.chunk_overlap_sentences).chunks]
-    texts = [c.search_text() for c in chunks]
+        parsed = [parse_file(f, settings.chunk_chars, settings.chunk_overlap_sentences) for f in files]
+        chunks = [(c, p.document.text) for p in parsed for c in p.chunks]
+        units = [t for c, text in chunks for t in unit_texts(c, text)]
+    texts = [c.search_text() for c, _ in chunks] + units
     with Timer() as one_call:
         vectors = embedder.encode(texts)
     out = {
-        "chunks": len(chunks), "chars": sum(map(len, texts)),
+        "chunks": len(chunks), "units": len(units), "chars": sum(map(len, texts)),
         "parse_s": round(parse_t.seconds, 3),
         "embed_one_call_s": round(one_call.seconds, 3),
         "floor_s": round(parse_t.seconds + one_call.seconds, 3),
@@ -237,10 +240,10 @@ def main(argv: list[str] | None = None) -> dict:
         ["(a) cold build_index", cold["wall_s"], cold["cpu_s"], cold["chunks"], cold["embedded"], cold["peak_rss_mb"],
          " / ".join(f"{k[:-2]} {v:.2f}s" for k, v in cold["phases"].items())],
         ["(b) floor: parse + 1 encode call", flo["floor_s"], flo["floor_cpu_s"], flo["chunks"], flo["chunks"], flo["peak_rss_mb"],
-         f"parse {flo['parse_s']:.2f}s / embed {flo['embed_one_call_s']:.2f}s"],
+         f"parse {flo['parse_s']:.2f}s / embed {flo['embed_one_call_s']:.2f}s ({flo['chunks']} chunks + {flo['units']} units)"],
     ]
     if "embed_batched_calls_s" in flo:
-        rows.append(["(b') embed in 64-chunk calls", flo["embed_batched_calls_s"], flo["embed_batched_calls_cpu_s"],
+        rows.append(["(b') embed in 64-text calls", flo["embed_batched_calls_s"], flo["embed_batched_calls_cpu_s"],
                      flo["chunks"], flo["chunks"], None, "as build_index calls encode"])
     if lc_runs:
         lc = result["langchain"]
