@@ -29,6 +29,8 @@ _SIGNPOST = re.compile(r"^(figure|fig\.|table)\s*\d+\s*[:.]|\b((this|the followi
                        r"sections? \d+(\.\d+)*)\b[^.;:]{0,40}?\b(covers?|discuss(es)?|explores?|presents?|reviews?|describes?|"
                        r"summari[sz]es?|introduces?|provides?|outlines?|focus(es)? on|examines?)\b", re.I)
 _SIGNPOST_FACTOR = 0.5
+# An enumeration after a cue ("such as A, B, and C", ": A, B and C"): what a "which/what are" question wants.
+_ENUMERATION = re.compile(r"(:|\bsuch as|\bincluding|\bincludes?|\bnamely)\s+[^.;]*?,[^.;]*?,[^.;]*?\b(and|or)\b", re.I)
 _MARKER_CONTEXT = re.compile(r"((?:\S+\s+){0,3}\S+)\s*\[(\d{1,4})(?:[,\s–-]+\d{1,4})*\]")
 
 
@@ -103,7 +105,9 @@ class ExtractiveAnswerer:
         bonus += 0.1 * unit.hit.prior
         if intent.attribute and kind == "table-row":
             bonus += 0.05
-        if intent.definition and _DEFINING.search(unit.text):
+        if intent.listing and _ENUMERATION.search(unit.body):
+            bonus += 0.1
+        if intent.definition and _DEFINING.search(unit.body):
             bonus += 0.05
         if intent.definition and any(weights.get(t, 0) > 0 for t in _introduced(unit.text)):
             bonus += 0.1  # the sentence introduces a term of the question: "long form (TERM)"

@@ -32,10 +32,16 @@ class Unit:
     position: int = 0
     field: str = ""
     ordinal: int = 0  # its place among the chunk's units, which is also its row in the index's unit vectors
+    label: str = ""  # what ``text`` starts with to say where it comes from: "PMC-CLIP (digest): "
 
     @property
     def doc(self) -> str:
         return self.hit.chunk.doc
+
+    @property
+    def body(self) -> str:
+        """The text without its label: the sentence or row as the source has it."""
+        return self.text[len(self.label):]
 
 
 def _sentences(hit: Hit, text: str, offset: int | None) -> list[Unit]:
@@ -84,8 +90,9 @@ def _cut(hit: Hit, doc_text: str) -> list[Unit]:
         out = [Unit(hit, title, chunk.start, chunk.end, frozenset(tokenize(short)), field="record")]
         for field, value in chunk.fields.items():
             if len(value) > LONG_FIELD:
-                out.extend(Unit(u.hit, f"{name} ({field.lower()}): {u.text}", u.start, u.end,
-                                u.terms | frozenset(tokenize(name)), position=u.position + 1, field=field)
+                label = f"{name} ({field.lower()}): "
+                out.extend(Unit(u.hit, label + u.text, u.start, u.end, u.terms | frozenset(tokenize(name)),
+                                position=u.position + 1, field=field, label=label)
                            for u in _sentences(hit, value, None))
         return out
     context = f"{chunk.caption} " if chunk.kind == "table-row" else ""

@@ -3,11 +3,11 @@ over bibliography entries unless the question asks who wrote or where something 
 import pytest
 
 from agent.extractive import ExtractiveAnswerer, _introduced
-from agent.intent import detect_intent
+from agent.intent import Intent, detect_intent
 from agent.service import SurveyQA
 from index.retrieval import Hit
 from index.text import tokenize
-from index.units import units_of
+from index.units import Unit, units_of
 from tests.conftest import build_small_index
 
 GAMMA = """Gamma Review of Model Taxonomies
@@ -157,3 +157,38 @@ Most CT models are small. The Zorblax CT model was trained on 42 million slices 
     answer = qa.ask("What training data does the Zorblax CT model use?")
     assert answer.answer.startswith("The Zorblax CT model was trained"), answer.answer
     assert detect_intent("Which sections does the review have?").structure  # outline questions keep their roadmap
+
+
+@pytest.mark.parametrize("intent, gain", [(Intent(listing=True), 0.1), (Intent(), 0.0)])
+def test_a_listing_question_scores_a_sentence_that_enumerates_higher(qa, intent, gain):
+    hit = qa.retriever.search("pathology models", 1)[0]
+    terms = frozenset({"four", "famili"})
+    enumerates = Unit(hit, "The four families are: prompt mixing, adapter stacking, token pruning and head swapping.", 0, 1, terms)
+    announces = Unit(hit, "The four families are each discussed in turn in the sections that follow this one.", 0, 1, terms)
+    answerer, weights = ExtractiveAnswerer(qa.retriever), {"four": 1.0, "famili": 1.0}
+    assert answerer.score(weights, intent, enumerates) - answerer.score(weights, intent, announces) == pytest.approx(gain)
+
+
+def test_a_label_is_not_read_as_part_of_the_sentence(qa):
+    hit = qa.retriever.search("pathology models", 1)[0]
+    labelled = Unit(hit, "Zorblax (digest): Zorblax was trained on CT slices.", 0, 1, frozenset({"zorblax"}),
+                    field="Digest", label="Zorblax (digest): ")
+    bare = Unit(hit, "Zorblax was trained on CT slices.", 0, 1, frozenset({"zorblax"}))
+    answerer, weights = ExtractiveAnswerer(qa.retriever), {"zorblax": 1.0}
+    definition = Intent(definition=True)
+    assert answerer.score(weights, definition, labelled) == pytest.approx(answerer.score(weights, definition, bare))
+
+
+def test_a_list_field_unit_keeps_its_label_apart_from_the_sentence():
+    from ingest.records import Chunk
+
+    digest = ("This paper introduces Zorblax, a model trained on 42 million CT slices. "
+              "It segments kidneys, livers and spleens in one pass, which earlier models could not do, "
+              "and it runs on a single GPU in under a second per scan.")
+    chunk = Chunk(id="c1", doc="list.md", doc_title="List", section=["Models"], kind="list-item", text="Zorblax",
+                  start=0, end=10, line_start=1, line_end=2, fields={"Title": "Zorblax: one model", "Digest": digest})
+    fields = [u for u in units_of(Hit(chunk, 0.0), "") if u.field == "Digest"]
+    assert [u.text for u in fields][0] == "Zorblax (digest): " + fields[0].body
+    assert [u.body for u in fields] == ["This paper introduces Zorblax, a model trained on 42 million CT slices.",
+                                        "It segments kidneys, livers and spleens in one pass, which earlier models could not do, "
+                                        "and it runs on a single GPU in under a second per scan."]
