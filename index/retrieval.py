@@ -4,6 +4,7 @@ Unfiltered dense search goes through a searcher: the stored FAISS index, or Milv
 from __future__ import annotations
 
 import math
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,9 @@ from index.text import content_terms, tokenize
 from ingest.records import Chunk
 
 MODES = ("hybrid", "dense", "bm25")
+# How a question names a document: "the taming-VLMs review", "the awesome list", "that survey".
+_NAMING = re.compile(r"\b(?:the|this|that|its)\s+(?:[\w-]+(?:'s)?\s+){0,5}?(?:review|survey|list|meta-analysis|paper|article|overview)\b",
+                     re.I)
 
 
 @dataclass
@@ -109,11 +113,14 @@ class Retriever:
 
     def doc_prior(self, query: str) -> dict[str, float]:
         """How strongly the query names each document (0..1): the title and file-name words it
-        uses that belong to that document alone (words shared by several titles name none)."""
+        uses that belong to that document alone (words shared by several titles name none). When
+        the query has naming phrases ("the taming-VLMs review"), only their words count, so a title
+        word used as content ("vision-language models") names nothing."""
         n = len(self._doc_terms)
         if n < 2:
             return {}
-        terms = set(tokenize(query))
+        naming = [m.group(0) for m in _NAMING.finditer(query)]
+        terms = set(tokenize(" ".join(naming) if naming else query))
         df: dict[str, int] = {}
         for doc_terms in self._doc_terms.values():
             for t in doc_terms & terms:

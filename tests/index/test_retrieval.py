@@ -43,6 +43,12 @@ def test_survey_named_in_the_question_gets_the_prior(retriever):
     assert retriever.doc_prior("Which model generates reports?") == {}
 
 
+def test_a_title_word_used_as_content_does_not_name_a_survey_when_another_is_named(retriever):
+    # "vision-language" is in the beta title only, but here it describes the model; "the alpha survey" names the survey
+    prior = retriever.doc_prior("In the alpha survey, which vision-language model generates reports?")
+    assert set(prior) == {"alpha-survey.txt"}
+
+
 def test_empty_query_returns_nothing(retriever):
     assert retriever.search("   ") == []
 
