@@ -29,6 +29,7 @@ _SIGNPOST = re.compile(r"^(figure|fig\.|table)\s*\d+\s*[:.]|\b((this|the followi
                        r"sections? \d+(\.\d+)*)\b[^.;:]{0,40}?\b(covers?|discuss(es)?|explores?|presents?|reviews?|describes?|"
                        r"summari[sz]es?|introduces?|provides?|outlines?|focus(es)? on|examines?)\b", re.I)
 _SIGNPOST_FACTOR = 0.5
+_OTHER_SURVEY_FACTOR = 0.7  # a passage from a survey the question does not name, when it names one
 # An enumeration after a cue ("such as A, B, and C", ": A, B and C"): what a "which/what are" question wants.
 _ENUMERATION = re.compile(r"(:|\bsuch as|\bincluding|\bincludes?|\bnamely)\s+[^.;]*?,[^.;]*?,[^.;]*?\b(and|or)\b", re.I)
 _MARKER_CONTEXT = re.compile(r"((?:\S+\s+){0,3}\S+)\s*\[(\d{1,4})(?:[,\s–-]+\d{1,4})*\]")
@@ -132,10 +133,12 @@ class ExtractiveAnswerer:
         if not units:
             return Draft([], 0.0)
         support = max(u.score for u in units)  # lexical evidence decides whether to answer at all
-        if not intent.structure:
-            for unit in units:
-                if unit.hit.chunk.kind == "text" and _SIGNPOST.search(unit.text):
-                    unit.score *= _SIGNPOST_FACTOR
+        names_survey = any(h.prior > 0 for h in hits)
+        for unit in units:
+            if not intent.structure and unit.hit.chunk.kind == "text" and _SIGNPOST.search(unit.text):
+                unit.score *= _SIGNPOST_FACTOR
+            if names_survey and unit.hit.prior == 0:
+                unit.score *= _OTHER_SURVEY_FACTOR
         self._add_meaning(question, units)
         units.sort(key=lambda u: -u.score)
         if intent.listing and units[0].hit.chunk.kind == "table-row" and not units[0].hit.named:  # not "which X does Y use"

@@ -192,3 +192,20 @@ def test_a_list_field_unit_keeps_its_label_apart_from_the_sentence():
     assert [u.body for u in fields] == ["This paper introduces Zorblax, a model trained on 42 million CT slices.",
                                         "It segments kidneys, livers and spleens in one pass, which earlier models could not do, "
                                         "and it runs on a single GPU in under a second per scan."]
+
+
+def test_when_the_question_names_a_survey_another_survey_s_passage_does_not_answer(tmp_path):
+    docs = {"omega-survey.txt": """Omega Survey of CT Models
+
+1. Data
+
+The Zorblax model was trained on data from several hospitals.
+""", "sigma-review.txt": """Sigma Review of Imaging
+
+1. Data
+
+The Zorblax model was trained on 42 million CT slices of data, gathered over five years.
+"""}
+    qa = SurveyQA(build_small_index(tmp_path, docs))
+    answer = qa.ask("In the omega survey, how much data from CT slices was the Zorblax model trained on?")
+    assert answer.citations[0].doc == "omega-survey.txt", answer.answer
