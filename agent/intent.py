@@ -5,7 +5,8 @@ import re
 from dataclasses import dataclass
 
 _NUMERIC = re.compile(r"\b(how (many|much|large|big|long|small|fast)|what (percentage|proportion|fraction|number|size|ratio)|"
-                      r"number of|size of|by how much|how .* (cut|reduce|improve))\b", re.I)
+                      r"number of|size of|by how much|how .* (cut|reduce|improve)|"
+                      r"sizes?|figures|amount|counts?|statistics|percentages?)\b", re.I)
 _BIBLIO = re.compile(r"\b(who (wrote|authored|are the authors)|authors?|authored|published|venue|journal|conference|"
                      r"proceedings|cite|cited(?!\s+(?:in|by)\b)|cites|citation|reference[sd]?|publication)\b", re.I)
 _ATTRIBUTE = re.compile(r"\b(backbone|encoder|architecture|dataset|data ?set|training data|data (size|scale|volume|quantity)|"

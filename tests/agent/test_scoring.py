@@ -73,6 +73,16 @@ def test_cited_in_or_by_only_places_the_question_it_does_not_ask_for_a_reference
     assert detect_intent(question).bibliographic == bibliographic
 
 
+@pytest.mark.parametrize("question, numeric", [
+    ("What are the size figures and provenance of MIMIC-CXR?", True),
+    ("What amount of training data does CONCH use?", True),
+    ("How many studies used public data?", True),
+    ("Which backbone does CONCH use?", False),
+])
+def test_questions_asking_for_sizes_amounts_or_counts_are_numeric(question, numeric):
+    assert detect_intent(question).numeric == numeric
+
+
 def test_a_which_question_is_not_a_definition():
     assert not detect_intent("Which models use a ViT backbone?").definition
 
