@@ -22,6 +22,7 @@ _BIBLIO_FIELDS = ("Authors", "Link", "Title")
 _RANK_BONUS = 0.15  # divided by the passage's retrieval rank
 _NAMED_BONUS = 0.05  # the passage is a record the question names
 _FLOOR_BESIDE, _FLOOR_SAME_PASSAGE, _FLOOR_OTHER_PASSAGE = 0.3, 0.5, 0.85
+_SENTENCE_GAP = 3  # most characters (whitespace) between two consecutive sentences
 _MEANING = 0.1  # weight of the embedder's question-unit similarity, added to the lexical score
 _DEFINING = re.compile(r"\b(is|are|refers? to|denotes?|defined as|consists? of|comprises?)\b|\):\s|:\s+they\b", re.I)
 # Roadmap sentences and captions ("Section 5 discusses ...", "Figure 4: ...") say where content is, rarely what it is.
@@ -60,7 +61,14 @@ def _same_table(a: Chunk, b: Chunk) -> bool:
 
 
 def _adjacent(a: Unit, b: Unit) -> bool:
-    return a.hit is b.hit and abs(a.position - b.position) == 1
+    """Neighbouring sentences: next to each other in one passage, or consecutive in the document
+    though cut into two overlapping passages."""
+    if a.hit is b.hit:
+        return abs(a.position - b.position) == 1
+    if not (a.verbatim and b.verbatim and a.doc == b.doc and a.hit.chunk.kind == b.hit.chunk.kind == "text"):
+        return False
+    first, second = sorted((a, b), key=lambda u: u.start)
+    return 0 <= second.start - first.end <= _SENTENCE_GAP
 
 
 @dataclass

@@ -219,3 +219,23 @@ The Zorblax model was trained on 42 million CT slices of data, gathered over fiv
     qa = SurveyQA(build_small_index(tmp_path, docs))
     answer = qa.ask("In the omega survey, how much data from CT slices was the Zorblax model trained on?")
     assert answer.citations[0].doc == "omega-survey.txt", answer.answer
+
+
+def test_consecutive_sentences_in_two_overlapping_passages_are_neighbours():
+    from agent.extractive import _adjacent
+    from ingest.records import Chunk
+
+    text = "Closed-ended VQA picks from fixed choices. In contrast, open-ended VQA writes free-form answers. Later text."
+    second_start = text.index("In contrast")
+    third_start = text.index("Later")
+
+    def unit(chunk_id: str, start: int, end: int, position: int) -> Unit:
+        chunk = Chunk(id=chunk_id, doc="d.txt", doc_title="D", section=[], kind="text", text=text, start=0,
+                      end=len(text), line_start=1, line_end=1)
+        return Unit(Hit(chunk, 0.0), text[start:end].strip(), start, end, frozenset(), position=position)
+
+    first = unit("c1", 0, second_start - 1, 0)
+    second = unit("c2", second_start, third_start - 1, 0)  # the same document, another (overlapping) passage
+    third = unit("c3", third_start, len(text), 0)
+    assert _adjacent(first, second) and _adjacent(second, first)
+    assert not _adjacent(first, third)
