@@ -60,6 +60,12 @@ def _same_table(a: Chunk, b: Chunk) -> bool:
     return a.kind == b.kind == "table-row" and a.doc == b.doc and a.caption == b.caption
 
 
+def _same_passage(unit: Unit, chosen: Unit) -> bool:
+    """``unit``'s passage is ``chosen``'s, or an overlapping one that holds the chosen sentence too."""
+    chunk = unit.hit.chunk
+    return unit.hit is chosen.hit or (unit.doc == chosen.doc and chunk.start <= chosen.start and chosen.end <= chunk.end)
+
+
 def _adjacent(a: Unit, b: Unit) -> bool:
     """Neighbouring sentences: next to each other in one passage, or consecutive in the document
     though cut into two overlapping passages."""
@@ -183,7 +189,7 @@ class ExtractiveAnswerer:
             if len(chosen) >= self.max_units:
                 break
             beside = any(_adjacent(unit, c) for c in chosen)
-            same_passage = any(unit.hit is c.hit for c in chosen)
+            same_passage = any(_same_passage(unit, c) for c in chosen)
             floor = _FLOOR_BESIDE if beside else _FLOOR_SAME_PASSAGE if same_passage else _FLOOR_OTHER_PASSAGE
             if unit.score < floor * best.score:
                 continue

@@ -239,3 +239,18 @@ def test_consecutive_sentences_in_two_overlapping_passages_are_neighbours():
     third = unit("c3", third_start, len(text), 0)
     assert _adjacent(first, second) and _adjacent(second, first)
     assert not _adjacent(first, third)
+
+
+def test_a_passage_that_also_holds_the_chosen_sentence_counts_as_the_same_passage():
+    from agent.extractive import _same_passage
+    from ingest.records import Chunk
+
+    def chunk(chunk_id: str, start: int, end: int) -> Chunk:
+        return Chunk(id=chunk_id, doc="d.txt", doc_title="D", section=[], kind="text", text="x" * (end - start),
+                     start=start, end=end, line_start=1, line_end=1)
+
+    chosen = Unit(Hit(chunk("c1", 0, 500), 0.0), "chosen sentence", 300, 400, frozenset())
+    overlapping = Unit(Hit(chunk("c2", 250, 800), 0.0), "another sentence", 600, 700, frozenset())
+    later = Unit(Hit(chunk("c3", 350, 900), 0.0), "a third sentence", 700, 800, frozenset())
+    assert _same_passage(overlapping, chosen)  # c2 holds the chosen sentence (300-400) as well
+    assert not _same_passage(later, chosen)  # c3 starts inside it
