@@ -31,6 +31,7 @@ _SIGNPOST = re.compile(r"^(figure|fig\.|table)\s*\d+\s*[:.]|\b((this|the followi
                        r"summari[sz]es?|introduces?|provides?|outlines?|focus(es)? on|examines?)\b", re.I)
 _SIGNPOST_FACTOR = 0.5
 _OTHER_SURVEY_FACTOR = 0.7  # a passage from a survey the question does not name, when it names one
+_LONG_LIST, _LONG_LIST_FACTOR = 8, 0.7  # a sentence with this many ", " is a list of names: evidence for list questions only
 # An enumeration after a cue ("such as A, B, and C", ": A, B and C"): what a "which/what are" question wants.
 _ENUMERATION = re.compile(r"(:|\bsuch as|\bincluding|\bincludes?|\bnamely)\s+[^.;]*?,[^.;]*?,[^.;]*?\b(and|or)\b", re.I)
 _MARKER_CONTEXT = re.compile(r"((?:\S+\s+){0,3}\S+)\s*\[(\d{1,4})(?:[,\s–-]+\d{1,4})*\]")
@@ -58,6 +59,20 @@ def _is_record(unit: Unit) -> bool:
 def _same_table(a: Chunk, b: Chunk) -> bool:
     """Two rows of one table."""
     return a.kind == b.kind == "table-row" and a.doc == b.doc and a.caption == b.caption
+
+
+def _discount(units: list[Unit], intent: Intent, names_survey: bool) -> None:
+    """Lower the rank (not the support) of units that match the question's words without answering it:
+    roadmap sentences, long lists of names when no list is asked for, and passages of surveys the
+    question does not name."""
+    for unit in units:
+        prose = unit.hit.chunk.kind == "text"
+        if prose and not intent.structure and _SIGNPOST.search(unit.text):
+            unit.score *= _SIGNPOST_FACTOR
+        if prose and not intent.listing and unit.body.count(", ") >= _LONG_LIST:
+            unit.score *= _LONG_LIST_FACTOR
+        if names_survey and unit.hit.prior == 0:
+            unit.score *= _OTHER_SURVEY_FACTOR
 
 
 def _same_passage(unit: Unit, chosen: Unit) -> bool:
@@ -147,12 +162,7 @@ class ExtractiveAnswerer:
         if not units:
             return Draft([], 0.0)
         support = max(u.score for u in units)  # lexical evidence decides whether to answer at all
-        names_survey = any(h.prior > 0 for h in hits)
-        for unit in units:
-            if not intent.structure and unit.hit.chunk.kind == "text" and _SIGNPOST.search(unit.text):
-                unit.score *= _SIGNPOST_FACTOR
-            if names_survey and unit.hit.prior == 0:
-                unit.score *= _OTHER_SURVEY_FACTOR
+        _discount(units, intent, names_survey=any(h.prior > 0 for h in hits))
         self._add_meaning(question, units)
         units.sort(key=lambda u: -u.score)
         if intent.listing and units[0].hit.chunk.kind == "table-row" and not units[0].hit.named:  # not "which X does Y use"

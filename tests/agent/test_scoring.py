@@ -254,3 +254,16 @@ def test_a_passage_that_also_holds_the_chosen_sentence_counts_as_the_same_passag
     later = Unit(Hit(chunk("c3", 350, 900), 0.0), "a third sentence", 700, 800, frozenset())
     assert _same_passage(overlapping, chosen)  # c2 holds the chosen sentence (300-400) as well
     assert not _same_passage(later, chosen)  # c3 starts inside it
+
+
+@pytest.mark.parametrize("intent, factor", [(Intent(), 0.7), (Intent(listing=True), 1.0)])
+def test_a_long_list_of_names_is_evidence_for_list_questions_only(qa, intent, factor):
+    from agent.extractive import _discount
+
+    prose = next(c for c in qa.retriever.chunks if c.kind == "text")
+    names = ", ".join(f"Model{i}" for i in range(10))
+    listing = Unit(Hit(prose, 0.0), f"The universal models include: {names}.", 0, 1, frozenset())
+    numbers = Unit(Hit(prose, 0.0), "It holds 377,110 images, 227,827 studies and 64,588 patients.", 0, 1, frozenset())
+    listing.score = numbers.score = 1.0
+    _discount([listing, numbers], intent, names_survey=False)
+    assert listing.score == pytest.approx(factor) and numbers.score == 1.0  # thousands separators are no list
