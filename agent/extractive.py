@@ -22,6 +22,7 @@ _BIBLIO_FIELDS = ("Authors", "Link", "Title")
 _RANK_BONUS = 0.15  # divided by the passage's retrieval rank
 _NAMED_BONUS = 0.05  # the passage is a record the question names
 _FLOOR_BESIDE, _FLOOR_SAME_PASSAGE, _FLOOR_OTHER_PASSAGE = 0.3, 0.5, 0.85
+_ORDINAL = re.compile(r"^(\(?(?:[2-9]|ii|iii|iv|v|vi)\)|(?:second|third|fourth|fifth)(?:ly)?,|(?:finally|lastly),)", re.I)
 _SENTENCE_GAP = 3  # most characters (whitespace) between two consecutive sentences
 _MEANING = 0.1  # weight of the embedder's question-unit similarity, added to the lexical score
 _DEFINING = re.compile(r"\b(is|are|refers? to|denotes?|defined as|consists? of|comprises?)\b|\):\s|:\s+they\b", re.I)
@@ -73,6 +74,18 @@ def _discount(units: list[Unit], intent: Intent, names_survey: bool) -> None:
             unit.score *= _LONG_LIST_FACTOR
         if names_survey and unit.hit.prior == 0:
             unit.score *= _OTHER_SURVEY_FACTOR
+
+
+def _enumeration_after(first: Unit, units: list[Unit]) -> list[Unit]:
+    """The numbered or ordinal items ("2) ...", "Second, ...") that directly follow ``first``."""
+    items, previous = [], first
+    while True:
+        following = next((u for u in units if _ORDINAL.match(u.body) and _adjacent(u, previous) and (
+            u.position > previous.position if u.hit is previous.hit else u.start > previous.start)), None)
+        if following is None:
+            return items
+        items.append(following)
+        previous = following
 
 
 def _same_passage(unit: Unit, chosen: Unit) -> bool:
@@ -195,6 +208,13 @@ class ExtractiveAnswerer:
         names_asked = any(u.hit.named for u in units)
         chosen, length = [best], len(self._render(best, weights, intent))
         covered = set(best.terms) & {t for t, w in weights.items() if w > 0}
+        for unit in _enumeration_after(best, units):  # "1) ..." goes on with "2) ...", "First, ..." with "Second, ..."
+            text = self._render(unit, weights, intent)
+            if len(chosen) >= self.max_units or length + len(text) + 1 > self.max_chars:
+                break
+            chosen.append(unit)
+            covered |= set(unit.terms) & set(weights)
+            length += len(text) + 1
         for unit in units[1:]:
             if len(chosen) >= self.max_units:
                 break

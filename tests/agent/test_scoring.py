@@ -267,3 +267,21 @@ def test_a_long_list_of_names_is_evidence_for_list_questions_only(qa, intent, fa
     listing.score = numbers.score = 1.0
     _discount([listing, numbers], intent, names_survey=False)
     assert listing.score == pytest.approx(factor) and numbers.score == 1.0  # thousands separators are no list
+
+
+def test_an_enumeration_goes_on_with_its_numbered_items_and_stops_after_them():
+    from agent.extractive import _enumeration_after
+    from ingest.records import Chunk
+
+    sentences = ["Methods fall into three areas: 1) prompt mixing.", "2) Adapter stacking.", "3) Token pruning.",
+                 "Second-hand reports are not covered."]
+    text = " ".join(sentences)
+    chunk = Chunk(id="c1", doc="d.txt", doc_title="D", section=[], kind="text", text=text, start=0, end=len(text),
+                  line_start=1, line_end=1)
+    hit, units, start = Hit(chunk, 0.0), [], 0
+    for position, sentence in enumerate(sentences):
+        start = text.index(sentence, start)
+        units.append(Unit(hit, sentence, start, start + len(sentence), frozenset(), position=position))
+    shuffled = [units[3], units[2], units[0], units[1]]  # candidates come in score order, not text order
+    assert _enumeration_after(units[0], shuffled) == [units[1], units[2]]
+    assert _enumeration_after(units[2], shuffled) == []  # "Second-hand" is a word, not an ordinal
