@@ -208,13 +208,21 @@ class ExtractiveAnswerer:
         names_asked = any(u.hit.named for u in units)
         chosen, length = [best], len(self._render(best, weights, intent))
         covered = set(best.terms) & {t for t, w in weights.items() if w > 0}
-        for unit in _enumeration_after(best, units):  # "1) ..." goes on with "2) ...", "First, ..." with "Second, ..."
+
+        def take(unit: Unit, gain: set[str]) -> bool:
+            """Add ``unit`` if the unit count and the length budget allow it."""
+            nonlocal length
             text = self._render(unit, weights, intent)
             if len(chosen) >= self.max_units or length + len(text) + 1 > self.max_chars:
-                break
+                return False
             chosen.append(unit)
-            covered |= set(unit.terms) & set(weights)
+            covered.update(gain)
             length += len(text) + 1
+            return True
+
+        for unit in _enumeration_after(best, units):  # "1) ..." goes on with "2) ...", "First, ..." with "Second, ..."
+            if not take(unit, set(unit.terms) & set(weights)):
+                break
         for unit in units[1:]:
             if len(chosen) >= self.max_units:
                 break
@@ -230,14 +238,8 @@ class ExtractiveAnswerer:
             close = unit.score >= 0.85 * best.score
             same_table = any(_same_table(unit.hit.chunk, c.hit.chunk) for c in chosen)
             adds = gain or beside or new_doc or (close and (same_passage or same_table))
-            if not adds or any(_similar(unit, c) for c in chosen):
-                continue
-            text = self._render(unit, weights, intent)
-            if length + len(text) + 1 > self.max_chars:
-                continue
-            chosen.append(unit)
-            covered |= gain
-            length += len(text) + 1
+            if adds and not any(_similar(unit, c) for c in chosen):
+                take(unit, gain)
         return [best] + sorted(chosen[1:], key=lambda u: (u.hit.rank, u.position))
 
     def _table_list(self, hit: Hit, weights: dict[str, float]) -> tuple[list[Claim], list[Hit]] | None:
