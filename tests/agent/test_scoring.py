@@ -8,6 +8,7 @@ from agent.service import SurveyQA
 from index.retrieval import Hit
 from index.text import tokenize
 from index.units import Unit, units_of
+from ingest.records import Chunk
 from tests.conftest import build_small_index
 
 GAMMA = """Gamma Review of Model Taxonomies
@@ -37,6 +38,12 @@ References
 
 [4] E. Someone, F. Other, Snorkel: learning large-scale self-supervised vision models via second-order graph matching, *Advances in Tests* 36 (2023) 1-9.
 """
+
+
+def _prose_chunk(chunk_id: str, text: str, start: int = 0) -> Chunk:
+    """A prose passage of one small document, spanning ``text`` from offset ``start``."""
+    return Chunk(id=chunk_id, doc="d.txt", doc_title="D", section=[], kind="text", text=text, start=start,
+                 end=start + len(text), line_start=1, line_end=1)
 
 
 @pytest.fixture(scope="module")
@@ -190,8 +197,6 @@ def test_a_label_is_not_read_as_part_of_the_sentence(qa):
 
 
 def test_a_list_field_unit_keeps_its_label_apart_from_the_sentence():
-    from ingest.records import Chunk
-
     digest = ("This paper introduces Zorblax, a model trained on 42 million CT slices. "
               "It segments kidneys, livers and spleens in one pass, which earlier models could not do, "
               "and it runs on a single GPU in under a second per scan.")
@@ -223,16 +228,14 @@ The Zorblax model was trained on 42 million CT slices of data, gathered over fiv
 
 def test_consecutive_sentences_in_two_overlapping_passages_are_neighbours():
     from agent.extractive import _adjacent
-    from ingest.records import Chunk
 
     text = "Closed-ended VQA picks from fixed choices. In contrast, open-ended VQA writes free-form answers. Later text."
     second_start = text.index("In contrast")
     third_start = text.index("Later")
 
     def unit(chunk_id: str, start: int, end: int, position: int) -> Unit:
-        chunk = Chunk(id=chunk_id, doc="d.txt", doc_title="D", section=[], kind="text", text=text, start=0,
-                      end=len(text), line_start=1, line_end=1)
-        return Unit(Hit(chunk, 0.0), text[start:end].strip(), start, end, frozenset(), position=position)
+        return Unit(Hit(_prose_chunk(chunk_id, text), 0.0), text[start:end].strip(), start, end, frozenset(),
+                    position=position)
 
     first = unit("c1", 0, second_start - 1, 0)
     second = unit("c2", second_start, third_start - 1, 0)  # the same document, another (overlapping) passage
@@ -243,11 +246,9 @@ def test_consecutive_sentences_in_two_overlapping_passages_are_neighbours():
 
 def test_a_passage_that_also_holds_the_chosen_sentence_counts_as_the_same_passage():
     from agent.extractive import _same_passage
-    from ingest.records import Chunk
 
-    def chunk(chunk_id: str, start: int, end: int) -> Chunk:
-        return Chunk(id=chunk_id, doc="d.txt", doc_title="D", section=[], kind="text", text="x" * (end - start),
-                     start=start, end=end, line_start=1, line_end=1)
+    def chunk(chunk_id: str, start: int, end: int) -> Chunk:  # only the span matters here
+        return _prose_chunk(chunk_id, "x" * (end - start), start)
 
     chosen = Unit(Hit(chunk("c1", 0, 500), 0.0), "chosen sentence", 300, 400, frozenset())
     overlapping = Unit(Hit(chunk("c2", 250, 800), 0.0), "another sentence", 600, 700, frozenset())
@@ -271,14 +272,11 @@ def test_a_long_list_of_names_is_evidence_for_list_questions_only(qa, intent, fa
 
 def test_an_enumeration_goes_on_with_its_numbered_items_and_stops_after_them():
     from agent.extractive import _enumeration_after
-    from ingest.records import Chunk
 
     sentences = ["Methods fall into three areas: 1) prompt mixing.", "2) Adapter stacking.", "3) Token pruning.",
                  "Second-hand reports are not covered."]
     text = " ".join(sentences)
-    chunk = Chunk(id="c1", doc="d.txt", doc_title="D", section=[], kind="text", text=text, start=0, end=len(text),
-                  line_start=1, line_end=1)
-    hit, units, start = Hit(chunk, 0.0), [], 0
+    hit, units, start = Hit(_prose_chunk("c1", text), 0.0), [], 0
     for position, sentence in enumerate(sentences):
         start = text.index(sentence, start)
         units.append(Unit(hit, sentence, start, start + len(sentence), frozenset(), position=position))
