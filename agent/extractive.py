@@ -175,7 +175,8 @@ class ExtractiveAnswerer:
         if not units:
             return Draft([], 0.0)
         support = max(u.score for u in units)  # lexical evidence decides whether to answer at all
-        _discount(units, intent, names_survey=any(h.prior > 0 for h in hits))
+        named_surveys = {h.chunk.doc for h in hits if h.prior > 0}
+        _discount(units, intent, names_survey=bool(named_surveys))
         self._add_meaning(question, units)
         units.sort(key=lambda u: -u.score)
         if intent.listing and units[0].hit.chunk.kind == "table-row" and not units[0].hit.named:  # not "which X does Y use"
@@ -184,7 +185,7 @@ class ExtractiveAnswerer:
                 return Draft(listed[0], support, listed[1])
         names = self.retriever.entities.mentioned(question)
         merged, merged_hits = cross_survey_claims(question, names, self.cross_survey, self.retriever.by_id)
-        chosen = self._select(units, weights, len({h.chunk.doc for h in hits if h.prior > 0}) > 1, intent)
+        chosen = self._select(units, weights, len(named_surveys) > 1, intent)
         claims = [Claim(self._render(u, weights, intent), [(u.hit.chunk.id, u.start, u.end)]) for u in chosen]
         if merged:
             claims = merged + claims[:1]
