@@ -2,7 +2,8 @@
 
 Input (chosen by file suffix):
 
-* ``.jsonl`` — one object per line with string ``id`` and ``question``;
+* ``.jsonl`` — one object per line with string ``id`` and ``question``, and optionally ``scope``
+  (document file names the answer is restricted to, as in the gold schema);
 * ``.csv`` — a header with ``id`` and ``question`` columns;
 * anything else — plain text, one question per non-blank line, ids ``q1``, ``q2``, ...
 
@@ -39,6 +40,7 @@ from functools import partial
 from pathlib import Path
 
 from agent.records import Answer
+from index.retrieval import Filters
 from surveyqa.engines import EngineUnavailable, make_engine
 
 Tick = Callable[[int, int], None]
@@ -55,6 +57,7 @@ class Question:
     question: str
     line: int
     error: str | None = None
+    scope: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -91,7 +94,10 @@ def _jsonl_question(raw: str, where: str, line: int) -> Question:
         return Question(qid or f"line-{line}", raw, line, f"{where}: missing string 'question'")
     if qid is None:
         return Question(f"line-{line}", row["question"], line, f"{where}: missing 'id'")
-    return Question(qid, row["question"], line)
+    scope = row.get("scope", [])
+    if not (isinstance(scope, list) and all(isinstance(d, str) and d for d in scope)):
+        return Question(qid, row["question"], line, f"{where}: 'scope' must be a list of document file names")
+    return Question(qid, row["question"], line, scope=scope)
 
 
 def _csv_questions(path: Path, text: str) -> list[Question]:
@@ -172,7 +178,8 @@ def answer_one(qa, question: Question, k: int) -> Answer:
     if question.error:
         return Answer(question.question, "", True, id=question.id, error=question.error)
     try:
-        answer = qa.ask(question.question, k, question_id=question.id)
+        answer = qa.ask(question.question, k, filters=Filters(docs=question.scope) if question.scope else None,
+                        question_id=question.id)
     except Exception as exc:  # one failing question must not stop the batch
         return Answer(question.question, "", True, id=question.id, error=f"{type(exc).__name__}: {exc}")
     answer.id = question.id

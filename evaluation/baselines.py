@@ -19,7 +19,7 @@ import numpy as np
 
 from agent.records import Answer, Citation, Passage
 from evaluation.gold import GoldItem
-from evaluation.run import EvalResult, evaluate
+from evaluation.run import EvalResult, asking, evaluate
 
 BASELINES = ("bm25-only", "dense-only", "langchain-plain")
 StageProgress = Callable[[str, int, int], None]
@@ -67,8 +67,10 @@ class PlainLangChain:
         vectorstore = FAISS.from_documents(documents, embedder)
         return cls(vectorstore, embedder, doc_texts, round(time.perf_counter() - started, 2), len(documents))
 
-    def retrieve(self, question: str, k: int) -> list[Passage]:
-        found = self.vectorstore.similarity_search_with_score(question, k=k)
+    def retrieve(self, question: str, k: int, scope: list[str] | None = None) -> list[Passage]:
+        """The top ``k`` passages, from the ``scope`` documents only when given."""
+        where = {"filter": (lambda meta: meta["doc"] in scope), "fetch_k": self.chunks} if scope else {}
+        found = self.vectorstore.similarity_search_with_score(question, k=k, **where)
         out = []
         for rank, (document, distance) in enumerate(found, start=1):
             doc, start = document.metadata["doc"], int(document.metadata["start_index"])
@@ -85,9 +87,9 @@ class PlainLangChain:
         best = int(np.argmax(vectors @ query))
         return passage.start + spans[best][0], passage.start + spans[best][1]
 
-    def ask(self, question: str, k: int = 5, question_id: str | None = None) -> Answer:
+    def ask(self, question: str, k: int = 5, question_id: str | None = None, scope: list[str] | None = None) -> Answer:
         started = time.perf_counter()
-        retrieved = self.retrieve(question, k)
+        retrieved = self.retrieve(question, k, scope)
         if not retrieved:
             return Answer(question, "", True, [], [], "langchain-plain", 0.0, question_id)
         top = retrieved[0]
@@ -106,14 +108,14 @@ def _answerer(name: str, qa, k: int, doc_texts: dict[str, str]) -> tuple[Callabl
     """The per-item answer function for one baseline and extra metrics to record (build time)."""
     if name in ("bm25-only", "dense-only"):
         mode = name.split("-")[0]
-        extract = getattr(qa, "extract", qa.ask)  # the offline pipeline: ``ask`` ignores ``mode`` with an LLM backend
-        return lambda item: extract(item.question, k, mode=mode, question_id=item.id), {"retrieval_mode": mode}
+        # the offline pipeline: ``ask`` ignores ``mode`` with an LLM backend
+        return asking(qa, k, mode, offline=hasattr(qa, "extract")), {"retrieval_mode": mode}
     if name == "langchain-plain":
         from index.embeddings import make_embedder
 
         settings = qa.settings
         plain = PlainLangChain.build(doc_texts, make_embedder(settings.embedding_model, settings.embedding_batch_size))
-        return (lambda item: plain.ask(item.question, k, item.id),
+        return (lambda item: plain.ask(item.question, k, item.id, item.scope),
                 {"build_seconds": plain.build_seconds, "chunks": plain.chunks})
     raise ValueError(f"unknown baseline {name!r}; choose from {', '.join(BASELINES)}")
 

@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-TYPES = ("factoid", "numeric", "table", "list", "definition", "reference", "comparison", "cross-doc", "unanswerable")
+TYPES = ("factoid", "numeric", "table", "list", "definition", "reference", "comparison", "cross-doc", "yes-no",
+         "unanswerable")
+YES_NO = ("yes", "no")
 DIFFICULTIES = ("easy", "medium", "hard")
 
 
@@ -31,11 +33,17 @@ class GoldItem:
     evidence: list[Evidence]
     type: str
     difficulty: str
+    scope: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
 
     @property
     def answerable(self) -> bool:
         return self.type != "unanswerable"
+
+    @property
+    def scored_facts(self) -> bool:
+        """Counted in key-fact accuracy: answerable and with key facts."""
+        return self.answerable and bool(self.key_facts)
 
 
 def _check(cond: bool, where: str, message: str) -> None:
@@ -63,9 +71,15 @@ def parse_item(raw: str, where: str) -> GoldItem:
         _check(isinstance(ev, dict) and isinstance(ev.get("doc"), str) and isinstance(ev.get("quote"), str),
                where, "each evidence entry needs string 'doc' and 'quote'")
         evidence.append(Evidence(ev["doc"], ev["quote"]))
-    known = {"id", "question", "answer", "key_facts", "evidence", "type", "difficulty"}
+    scope = row.get("scope", [])
+    _check(isinstance(scope, list) and all(isinstance(d, str) and d for d in scope), where,
+           "'scope' must be a list of document file names")
+    if row["type"] == "yes-no":
+        _check(len(row["key_facts"]) == 1 and row["key_facts"][0].lower() in YES_NO, where,
+               "a yes-no item's key_facts must be [\"Yes\"] or [\"No\"]")
+    known = {"id", "question", "answer", "key_facts", "evidence", "type", "difficulty", "scope"}
     return GoldItem(row["id"], row["question"], row["answer"], row["key_facts"], evidence, row["type"],
-                    row["difficulty"], {k: v for k, v in row.items() if k not in known})
+                    row["difficulty"], scope, {k: v for k, v in row.items() if k not in known})
 
 
 def load_gold(path: Path) -> list[GoldItem]:

@@ -5,7 +5,26 @@ from collections import defaultdict
 
 import numpy as np
 
+import re
+
 from evaluation.gold import GoldItem, normalise
+
+_MARKERS = re.compile(r"\[\d+(?:[,\s–-]+\d+)*\]")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def first_word(answer: str) -> str:
+    """The answer's first word, lower-cased, after citation markers and punctuation."""
+    match = _WORD.search(_MARKERS.sub(" ", normalise(answer)))
+    return match.group() if match else ""
+
+
+def facts_found(item: GoldItem, answer: str) -> list[str]:
+    """The key facts the answer contains; a yes-no item's fact only as the answer's first word."""
+    if item.type == "yes-no":
+        return [f for f in item.key_facts if first_word(answer) == normalise(f)]
+    text = normalise(answer)
+    return [f for f in item.key_facts if normalise(f) in text]
 
 
 def covers(doc: str, start: int, end: int, item: GoldItem) -> bool:
@@ -38,8 +57,7 @@ def item_scores(item: GoldItem, record: dict, k: int) -> dict:
         "first_hit_rank": first,
     }
     if "answer" in record:
-        answer = normalise(record.get("answer") or "")
-        found = [f for f in item.key_facts if normalise(f) in answer]
+        found = facts_found(item, record.get("answer") or "")
         citations = record.get("citations", [])
         good = [c for c in citations if covers(c["doc"], c["start"], c["end"], item)]
         scores.update(
@@ -63,6 +81,7 @@ def _mean(values) -> float | None:
 def aggregate(items: list[GoldItem], scores: list[dict], k: int) -> dict:
     """The metric dict for one group of items (key names as in the README)."""
     answerable = [s for i, s in zip(items, scores) if i.answerable]
+    with_facts = [s for i, s in zip(items, scores) if i.scored_facts]
     unanswerable = [s for i, s in zip(items, scores) if not i.answerable]
     out = {
         "count": len(items),
@@ -79,8 +98,8 @@ def aggregate(items: list[GoldItem], scores: list[dict], k: int) -> dict:
         citations = sum(s["citations"] for s in answerable)
         latencies = [s["latency_ms"] for s in scores]
         out.update({
-            "key_fact_accuracy": _mean(s["key_fact_share"] for s in answerable),
-            "exact_all_facts": _mean(not s["facts_missed"] for s in answerable),
+            "key_fact_accuracy": _mean(s["key_fact_share"] for s in with_facts),
+            "exact_all_facts": _mean(not s["facts_missed"] for s in with_facts),
             "citation_precision": round(sum(s["good_citations"] for s in answerable) / citations, 4) if citations else None,
             "citation_recall": _mean(s["good_citations"] > 0 for s in answerable),
             "abstention_accuracy": _mean(s["abstained"] for s in unanswerable),

@@ -51,13 +51,27 @@ def evaluate(items: list[GoldItem], answer: Answerer, doc_texts: dict[str, str],
     return EvalResult(metrics, records, per_item, recall_curve(items, ranked), warnings)
 
 
-def top_passages(qa, question: str, depth: int = 20) -> list[dict]:
-    """The top ``depth`` passages of SurveyQA's retriever, for the recall@k curve beyond k
-    ([] for a question that cannot be asked)."""
+def scope_filters(item: GoldItem):
+    """The item's ``scope`` as a document filter (None: the whole index)."""
+    from index.retrieval import Filters
+
+    return Filters(docs=list(item.scope)) if item.scope else None
+
+
+def asking(qa, k: int, mode: str | None = None, offline: bool = False) -> Answerer:
+    """The answer function for :func:`evaluate`: ``qa.ask`` (or the offline ``qa.extract``) within
+    each item's scope."""
+    ask = qa.extract if offline else qa.ask
+    return lambda item: ask(item.question, k, mode, scope_filters(item), question_id=item.id)
+
+
+def top_passages(qa, item: GoldItem, depth: int = 20) -> list[dict]:
+    """The top ``depth`` passages of SurveyQA's retriever within the item's scope, for the
+    recall@k curve beyond k ([] for a question that cannot be asked)."""
     from agent.service import QuestionError, passages
 
     try:
-        return [p.__dict__ for p in passages(qa.search(question, depth), {})]
+        return [p.__dict__ for p in passages(qa.search(item.question, depth, filters=scope_filters(item)), {})]
     except QuestionError:
         return []
 

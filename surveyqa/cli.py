@@ -174,7 +174,7 @@ def evaluate(
     from evaluation.baselines import BASELINES, run_baselines
     from evaluation.gold import GoldError, load_gold
     from evaluation.report import ThresholdError, check_thresholds, comparison_table, parse_thresholds, write_report
-    from evaluation.run import evaluate as run_eval, top_passages, write_results
+    from evaluation.run import asking, evaluate as run_eval, top_passages, write_results
     from surveyqa.progress import item_progress, stage_progress
 
     try:
@@ -185,8 +185,7 @@ def evaluate(
     qa = _service(_settings(index))
     qa.retriever.embedder  # load the embedding model now: latencies are measured on a warm index
     with item_progress(err, "evaluating", len(items)) as tick:
-        result = run_eval(items, lambda item: qa.ask(item.question, k, question_id=item.id), qa.doc_texts, k, tick,
-                          rank=lambda item: top_passages(qa, item.question))
+        result = run_eval(items, asking(qa, k), qa.doc_texts, k, tick, rank=lambda item: top_passages(qa, item))
     comparison = None
     if compare:
         with stage_progress(err) as progress:

@@ -64,7 +64,7 @@ def run_eval_job(ctx: AppContext, gold_file=None, k: int = 5,
         return [], [], [], "The index is still being built; try again once it is ready."
     try:
         from evaluation.gold import GoldError, load_gold
-        from evaluation.run import evaluate, top_passages, write_results
+        from evaluation.run import asking, evaluate, top_passages, write_results
     except ImportError as exc:
         return [], [], [], f"**Evaluation unavailable:** {exc}"
     try:
@@ -72,8 +72,8 @@ def run_eval_job(ctx: AppContext, gold_file=None, k: int = 5,
     except (GoldError, OSError) as exc:
         return [], [], [], f"**Cannot read the gold set:** {exc}"
     qa, k = ctx.qa, int(k)
-    result = evaluate(items, lambda item: qa.ask(item.question, k, question_id=item.id), qa.doc_texts, k,
-                      _ticker(progress, "evaluating"), rank=lambda item: top_passages(qa, item.question))
+    result = evaluate(items, asking(qa, k), qa.doc_texts, k, _ticker(progress, "evaluating"),
+                      rank=lambda item: top_passages(qa, item))
     out = ctx.new_folder(ctx.runs_dir, "eval")
     write_results(result, out)
     plots, files, note = [], [out / "metrics.json", out / "per_item.jsonl"], ""

@@ -95,3 +95,30 @@ def test_malformed_gold(eval_settings, gold_path, tmp_path):
     missing_key.write_text(lines[0] + "\n" + lines[1].replace('"difficulty"', '"level"') + "\n")
     result = _eval(missing_key, tmp_path / "out", eval_settings)
     assert result.exit_code == 2 and ":2:" in result.output and "difficulty" in result.output
+
+
+def test_scope_restricts_retrieval_and_answers_to_its_documents(eval_settings, tmp_path):
+    asked = {"question": "Which retinal model was pretrained on 1.6 million fundus images?", "answer": "Fundora.",
+             "key_facts": ["Fundora"], "type": "factoid", "difficulty": "easy",
+             "evidence": [{"doc": "gamma-survey.txt", "quote": "The Fundora model was trained on 1.6 million fundus images"}]}
+    rows = [dict(asked, id="whole-index"), dict(asked, id="scoped", scope=["delta-review.txt"])]
+    gold = tmp_path / "scoped.jsonl"
+    gold.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    result = _eval(gold, tmp_path / "out", eval_settings)
+    assert result.exit_code == 0, result.output
+    records = {r["id"]: r for r in map(json.loads, (tmp_path / "out" / "per_item.jsonl").read_text().splitlines())}
+    assert "gamma-survey.txt" in {p["doc"] for p in records["whole-index"]["retrieved"]}
+    scoped = records["scoped"]
+    assert scoped["retrieved"] and {p["doc"] for p in scoped["retrieved"]} == {"delta-review.txt"}
+    assert {c["doc"] for c in scoped["citations"]} <= {"delta-review.txt"}
+    assert "Fundora" not in scoped["answer"]
+
+
+def test_bad_scope_and_yes_no_facts_are_refused(eval_settings, gold_path, tmp_path):
+    line = json.loads(gold_path.read_text().splitlines()[0])
+    for name, row, message in (("scope", dict(line, scope="gamma-survey.txt"), "scope"),
+                               ("yesno", dict(line, type="yes-no", key_facts=["Maybe"]), "yes-no")):
+        bad = tmp_path / f"{name}.jsonl"
+        bad.write_text(json.dumps(row) + "\n")
+        result = _eval(bad, tmp_path / "out", eval_settings)
+        assert result.exit_code == 2 and message in result.output, result.output

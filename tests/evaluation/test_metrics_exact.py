@@ -101,3 +101,27 @@ def test_curve_uses_a_deeper_ranking_when_one_is_given():
     result = evaluate([ITEMS[3]], answer, {"d1": "a" * 1000, "d2": "b" * 1000}, k=5,
                       rank=lambda item: deeper[item.id])
     assert result.curve[5] == 0.0 and result.curve[6] == 1.0
+
+
+def test_yes_no_counts_only_the_first_word_after_markers():
+    items = [_item(q, "yes-no", "medium", [fact], [("d1", 0, 10)]) for q, fact in
+             (("y1", "Yes"), ("y2", "Yes"), ("n1", "No"), ("n2", "No"))]
+    records = [{"answer": answer, "abstained": False, "retrieved": [], "citations": []} for answer in (
+        "[1] yes, they do.",                  # first word after the marker: found
+        "No. Yes appears later.",             # later 'Yes' does not count
+        "No [2]: they did not.",              # found
+        "Nothing is said; no.",               # 'nothing' is not 'no'
+    )]
+    metrics, scores = compute_metrics(items, records, k=5)
+    assert [s["facts_found"] for s in scores] == [["Yes"], [], ["No"], []]
+    assert metrics["key_fact_accuracy"] == 0.5 and metrics["by_type"]["yes-no"]["exact_all_facts"] == 0.5
+
+
+def test_answerable_items_without_key_facts_are_left_out_of_key_fact_accuracy():
+    items = [_item("a", "factoid", "easy", ["Fundora"], [("d1", 0, 10)]),
+             _item("b", "factoid", "easy", [], [("d1", 0, 10)])]
+    records = [{"answer": "Fundora [1]", "abstained": False, "retrieved": [], "citations": []},
+               {"answer": "whatever", "abstained": False, "retrieved": [], "citations": []}]
+    metrics = compute_metrics(items, records, k=5)[0]
+    assert metrics["key_fact_accuracy"] == 1.0 and metrics["exact_all_facts"] == 1.0
+    assert metrics["answerable"] == 2 and metrics["false_abstention_rate"] == 0.0
