@@ -12,11 +12,13 @@ _PARAM_QUESTION = re.compile(r"\b(parameters?|model size|how (big|large) is the 
 _WHICH_SURVEYS = re.compile(r"\bwhich (surveys|reviews|papers|documents)\b.*\b(discuss|cover|mention|include|describe)", re.I)
 
 
-def cross_survey_claims(question: str, names: list[str], cross, chunks: dict) -> tuple[list[Claim], list[Hit]]:
-    """Claims (and the passages they cite) for a question about one named model, or nothing."""
+def cross_survey_claims(question: str, names: list[str], cross, chunks: dict,
+                        docs=None) -> tuple[list[Claim], list[Hit]]:
+    """Claims (and the passages they cite) for a question about one named model, or nothing;
+    only the surveys in ``docs`` count, when given."""
     if cross is None or not names:
         return [], []
-    report = cross.about(names[0])
+    report = cross.about(names[0], docs)
     if report is None:
         return [], []
     if _WHICH_SURVEYS.search(question):

@@ -165,7 +165,9 @@ class ExtractiveAnswerer:
         for unit in units:
             unit.score += _MEANING * float(self.retriever.unit_vectors(unit.hit.chunk)[unit.ordinal] @ query)
 
-    def compose(self, question: str, hits: list[Hit], doc_texts: dict[str, str]) -> Draft:
+    def compose(self, question: str, hits: list[Hit], doc_texts: dict[str, str], docs=None) -> Draft:
+        """The claims answering ``question`` from ``hits``; claims drawn from beyond the hits (the
+        cross-survey view) come only from the documents in ``docs``, when given."""
         intent = detect_intent(question)
         weights = self.question_weights(question)
         units = [u for hit in hits for u in units_of(hit, doc_texts.get(hit.chunk.doc, ""))
@@ -184,7 +186,7 @@ class ExtractiveAnswerer:
             if listed:
                 return Draft(listed[0], support, listed[1])
         names = self.retriever.entities.mentioned(question)
-        merged, merged_hits = cross_survey_claims(question, names, self.cross_survey, self.retriever.by_id)
+        merged, merged_hits = cross_survey_claims(question, names, self.cross_survey, self.retriever.by_id, docs)
         chosen = self._select(units, weights, len(named_surveys) > 1, intent)
         claims = [Claim(self._render(u, weights, intent), [(u.hit.chunk.id, u.start, u.end)]) for u in chosen]
         if merged:

@@ -119,7 +119,7 @@ class SurveyQA:
         answerer = ExtractiveAnswerer(retriever, self.settings.max_answer_sentences, self.settings.max_answer_chars,
                                       self.cross_survey)
         texts = self.doc_texts
-        draft = answerer.compose(question, hits[: self.settings.answer_candidates], texts)
+        draft = answerer.compose(question, hits[: self.settings.answer_candidates], texts, filters.docs if filters else None)
         retrieved = passages(hits[:k], texts)
         support = round(draft.support, 4)
         unknown = unknown_terms(question, retriever.store.lexical)

@@ -141,24 +141,37 @@ class CrossSurvey:
         entity = self.entity(name)
         return entity.docs if entity else []
 
-    def about(self, name: str) -> EntityReport | None:
-        """Everything the surveys say about ``name``; None for a name no survey records."""
+    def about(self, name: str, docs=None) -> EntityReport | None:
+        """Everything the surveys say about ``name`` (only the surveys in ``docs``, when given);
+        None for a name those surveys do not record."""
         entity = self.entity(name)
-        return self._report(entity) if entity is not None else None
+        if entity is None:
+            return None
+        if not docs:
+            return self._report(entity)
+        allowed = set(docs)
+        if not allowed & set(entity.docs):
+            return None
+        return self._build_report(entity, allowed.__contains__)
 
     def _report(self, entity: Entity) -> EntityReport:
         if entity.key not in self._reports:
-            by_attribute: dict[str, list[Statement]] = {a: [] for a in ATTRIBUTES}
-            for statement in self._statements.get(entity.key, []):
-                by_attribute[statement.attribute].append(statement)
-            attributes = {}
-            for attribute, statements in by_attribute.items():
-                if statements:
-                    pairs = disagreements(attribute, statements)
-                    attributes[attribute] = AttributeReport(attribute, statements, not pairs, pairs, _kind(attribute))
-            self._reports[entity.key] = EntityReport(entity.name, entity.aliases, list(entity.titles), entity.docs,
-                                                     list(entity.sources), attributes, entity.homonyms)
+            self._reports[entity.key] = self._build_report(entity, lambda doc: True)
         return self._reports[entity.key]
+
+    def _build_report(self, entity: Entity, keep) -> EntityReport:
+        """The report over the statements and sources of the documents ``keep`` accepts."""
+        by_attribute: dict[str, list[Statement]] = {a: [] for a in ATTRIBUTES}
+        for statement in self._statements.get(entity.key, []):
+            if keep(statement.doc):
+                by_attribute[statement.attribute].append(statement)
+        attributes = {}
+        for attribute, statements in by_attribute.items():
+            if statements:
+                pairs = disagreements(attribute, statements)
+                attributes[attribute] = AttributeReport(attribute, statements, not pairs, pairs, _kind(attribute))
+        return EntityReport(entity.name, entity.aliases, list(entity.titles), [d for d in entity.docs if keep(d)],
+                            [s for s in entity.sources if keep(s.doc)], attributes, entity.homonyms)
 
     def conflicts(self, include_descriptive: bool = False) -> list[Conflict]:
         """Every disagreement (counts, dates and venues; descriptive attributes too with

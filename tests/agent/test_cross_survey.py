@@ -150,6 +150,18 @@ def test_small_corpus_merges_rows_references_and_mentions(small):
     assert cross.about("Medsam-x") is None, "a name only a reference title uses is not an entity"
 
 
+def test_a_report_restricted_to_some_surveys_cites_only_them(small):
+    _, cross = small
+    report = cross.about("MedSAM", docs=["b.md"])
+    assert report.docs == ["b.md"] and report.sources and {s.doc for s in report.sources} == {"b.md"}
+    statements = [s for found in report.attributes.values() for s in found.statements]
+    assert statements and {s.doc for s in statements} == {"b.md"}
+    assert [s.value for s in report.attributes["data"].statements] == ["1.6 M image-mask pairs"]
+    assert report.attributes["data"].agree, "one survey's single value disagrees with nothing"
+    assert cross.about("SAM", docs=["b.md"]) is None, "SAM is recorded in a.txt only"
+    assert not cross.about("MedSAM").attributes["data"].agree, "the unrestricted report is unchanged"
+
+
 def test_small_corpus_counts_go_to_the_model_the_sentence_is_about(small):
     _, cross = small
     medsam = cross.about("MedSAM").attributes["data"]
@@ -361,6 +373,18 @@ def test_data_question_about_a_disputed_model_answers_with_every_survey_value(co
             "mmfm-healthcare-review.txt"} <= cited_docs
     texts = corpus_qa.doc_texts
     assert all(texts[c.doc][c.start:c.end] == c.text for c in answer.citations)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("question", ["How much data was CheXagent trained on?", "What training data did MedSAM use?",
+                                      "Which surveys discuss CheXagent?"])
+def test_cross_survey_answers_honour_the_document_filter(corpus_qa, question):
+    from index.retrieval import Filters
+
+    chosen = "taming-vlms-medical-image-analysis.txt"
+    answer = corpus_qa.ask(question, filters=Filters(docs=[chosen]))
+    assert {c.doc for c in answer.citations} <= {chosen}
+    assert all(p.doc == chosen for p in answer.retrieved)
 
 
 @pytest.mark.integration
