@@ -1,7 +1,7 @@
 """A retrieved chunk with its scores: what retrieval hands to the answerer."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 
@@ -10,13 +10,13 @@ from ingest.records import Chunk
 
 @dataclass
 class Hit:
-    """A retrieved chunk with its fused score and the ranks each retriever gave it."""
+    """A retrieved chunk with its fused score and the raw score of each retriever (``channels``:
+    dense, bm25, units) that found it."""
 
     chunk: Chunk
     score: float
     rank: int = 0
-    dense_score: float | None = None
-    bm25_score: float | None = None
+    channels: dict[str, float] = field(default_factory=dict)
     prior: float = 0.0
     named: bool = False
 

@@ -23,6 +23,7 @@ from index.text import content_terms, tokenize
 from ingest.records import Chunk
 
 MODES = ("hybrid", "dense", "bm25")
+CHANNELS = ("dense", "bm25", "units")  # the rankings hybrid fusion weighs
 # How a question names a document: "the taming-VLMs review", "the awesome list", "that survey".
 _NAMING = re.compile(r"\b(?:the|this|that|its)\s+(?:[\w-]+(?:'s)?\s+){0,5}?(?:review|survey|list|meta-analysis|paper|article|overview)\b",
                      re.I)
@@ -45,6 +46,33 @@ class Filters:
             and (not section or section in c.section_path.lower())
             for c in chunks
         ])
+
+
+@dataclass
+class Fusion:
+    """How hybrid search combines its channels: a weight per channel (``CHANNELS``) on min-max
+    normalised scores (``weighted``) or reciprocal ranks (``rrf``), plus bonuses for the survey
+    the query names and for records it names. Fitted by ``evaluation.fit``."""
+
+    weights: dict[str, float]
+    method: str = "weighted"
+    rrf_k: int = 60
+    doc_prior: float = 0.1
+    entity: float = 0.3
+
+    def score(self, hits: dict[int, Hit], rankings: dict[str, dict[int, float]]) -> None:
+        """Set every hit's fused score from its channel scores, prior and ``named``."""
+        unit = 1.0 / (self.rrf_k + 1) if self.method == "rrf" else 1.0
+        for hit in hits.values():
+            hit.score = unit * (self.doc_prior * hit.prior + self.entity * hit.named)
+        for name, scored in rankings.items():
+            weight = self.weights.get(name, 0.0)
+            if not weight or not scored:
+                continue
+            low, high = min(scored.values()), max(scored.values())
+            for rank, (position, score) in enumerate(scored.items(), start=1):
+                part = 1.0 / (self.rrf_k + rank) if self.method == "rrf" else (score - low) / (high - low or 1.0)
+                hits[position].score += weight * part
 
 
 def _rank_order(scores: np.ndarray, allowed: np.ndarray | None, n: int) -> list[int]:
@@ -75,10 +103,8 @@ class Retriever:
     """Search one stored index; the embedder is loaded on the first dense query. ``searcher``
     (``search(vector, k) -> (scores, positions)``, ``close()``) defaults to the FAISS index."""
 
-    def __init__(self, store: StoredIndex, embedder_factory, fusion: str = "weighted", rrf_k: int = 60,
-                 candidate_k: int = 50, dense_weight: float = 0.25, bm25_weight: float = 1.0,
-                 doc_prior_weight: float = 0.1, entity_weight: float = 0.3, ef_search: int = 128, nprobe: int = 32,
-                 searcher=None):
+    def __init__(self, store: StoredIndex, embedder_factory, fusion: Fusion | None = None, candidate_k: int = 50,
+                 ef_search: int = 128, nprobe: int = 32, searcher=None):
         self.store = store
         self.searcher = searcher or FaissSearcher(store.dense, ef_search, nprobe)
         self.chunks = store.chunks
@@ -88,10 +114,8 @@ class Retriever:
         self.by_id = {c.id: c for c in store.chunks}
         self._position = {c.id: i for i, c in enumerate(store.chunks)}
         self.doc_texts = {name: doc.text for name, doc in store.documents.items()}
-        self.rrf_k, self.candidate_k = rrf_k, candidate_k
-        self.weights = {"dense": dense_weight, "bm25": bm25_weight}
-        self.fusion = fusion
-        self.doc_prior_weight, self.entity_weight = doc_prior_weight, entity_weight
+        self.candidate_k = candidate_k
+        self.fusion = fusion or Fusion({"dense": 0.25, "bm25": 1.0})
         self.entities = EntityIndex(store.chunks)
         self._doc_terms = {name: content_terms(f"{meta.get('title', '')} {Path(name).stem.replace('-', ' ')}")
                            for name, meta in store.manifest.get("documents", {}).items()}
@@ -140,9 +164,42 @@ class Retriever:
         scores, positions = self.searcher.search(vector, n)
         return {int(p): float(s) for s, p in zip(scores, positions)}
 
+    def unit_scores(self, query: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
+        """Each chunk's best answer unit (sentence, row, list field) by cosine to the query: a
+        passage whose one sentence answers ranks high even when the rest is about other things."""
+        offsets = self.store.unit_offsets
+        if not len(self.store.unit_vectors):
+            return {}
+        sims = self.store.unit_vectors @ self.embedder.embed_query_vector(query)
+        has_units = np.flatnonzero(np.diff(offsets) > 0)
+        best = np.full(len(self.chunks), -np.inf, dtype=np.float32)
+        best[has_units] = np.maximum.reduceat(sims, offsets[has_units])
+        return {i: float(best[i]) for i in _rank_order(best, allowed, n)}
+
     def bm25_scores(self, query: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
         scores = self.store.lexical.scores(query)
         return {i: float(scores[i]) for i in _rank_order(scores, allowed, n) if scores[i] > 0}
+
+    def candidates(self, query: str, n: int, filters: Filters | None = None,
+                   channels=CHANNELS) -> tuple[dict[int, Hit], dict[str, dict[int, float]]]:
+        """Every chunk in the top ``n`` of some channel, or a record the query names, as hits
+        carrying each channel's raw score, the survey prior and ``named``; plus each channel's
+        ranking (position -> score, best first)."""
+        allowed = (filters or Filters()).mask(self.chunks)
+        scorers = {"dense": self.dense_scores, "bm25": self.bm25_scores, "units": self.unit_scores}
+        rankings = {name: scorers[name](query, n, allowed) for name in channels}
+        hits: dict[int, Hit] = {}
+        for name, scored in rankings.items():
+            for position, score in scored.items():
+                hits.setdefault(position, Hit(self.chunks[position], 0.0)).channels[name] = score
+        named = {p for p in self.entities.lookup(query) if allowed is None or allowed[p]}
+        prior = self.doc_prior(query)
+        for position in sorted(named):
+            hits.setdefault(position, Hit(self.chunks[position], 0.0))
+        for position, hit in hits.items():
+            hit.prior = prior.get(hit.chunk.doc, 0.0)
+            hit.named = position in named
+        return hits, rankings
 
     def search(self, query: str, k: int = 5, mode: str = "hybrid", filters: Filters | None = None) -> list[Hit]:
         """The ``k`` best chunks for ``query``."""
@@ -150,47 +207,18 @@ class Retriever:
             raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
         if not query.strip() or not self.chunks:
             return []
-        allowed = (filters or Filters()).mask(self.chunks)
-        n = max(self.candidate_k, k)
-        rankings = {}
-        if mode in ("hybrid", "dense"):
-            rankings["dense"] = self.dense_scores(query, n, allowed)
-        if mode in ("hybrid", "bm25"):
-            rankings["bm25"] = self.bm25_scores(query, n, allowed)
-        hits: dict[int, Hit] = {}
-        for name, scored in rankings.items():
-            for position, score in scored.items():
-                hit = hits.setdefault(position, Hit(self.chunks[position], 0.0))
-                setattr(hit, f"{name}_score", score)
+        channels = [c for c in CHANNELS if self.fusion.weights.get(c)] if mode == "hybrid" else [mode]
+        hits, rankings = self.candidates(query, max(self.candidate_k, k), filters, channels)
         if mode == "hybrid":
-            self._fuse(query, hits, rankings, allowed)
+            self.fusion.score(hits, rankings)
         else:
+            hits = {p: h for p, h in hits.items() if mode in h.channels}
             for hit in hits.values():
-                hit.score = getattr(hit, f"{mode}_score")
+                hit.score = hit.channels[mode]
         ranked = sorted(hits.values(), key=lambda h: -h.score)[:k]
         for rank, hit in enumerate(ranked, start=1):
             hit.rank = rank
         return ranked
-
-    def _fuse(self, query: str, hits: dict[int, Hit], rankings: dict, allowed: np.ndarray | None) -> None:
-        """Hybrid score: weighted retriever scores (min-max normalised, or reciprocal ranks for
-        ``rrf``), plus the named-survey prior and a bonus for records the question names."""
-        named = [p for p in self.entities.lookup(query) if allowed is None or allowed[p]]
-        for position in named:
-            hits.setdefault(position, Hit(self.chunks[position], 0.0))
-        prior = self.doc_prior(query)
-        unit = 1.0 / (self.rrf_k + 1) if self.fusion == "rrf" else 1.0
-        for name, scored in rankings.items():
-            values = list(scored.values())
-            low, high = (min(values), max(values)) if values else (0.0, 1.0)
-            for rank, (position, score) in enumerate(scored.items(), start=1):
-                part = 1.0 / (self.rrf_k + rank) if self.fusion == "rrf" else (score - low) / (high - low or 1.0)
-                hits[position].score += self.weights[name] * part
-        named_set = set(named)
-        for position, hit in hits.items():
-            hit.prior = prior.get(hit.chunk.doc, 0.0)
-            hit.named = position in named_set
-            hit.score += unit * (self.doc_prior_weight * hit.prior + self.entity_weight * hit.named)
 
     def close(self) -> None:
         """Release the searcher (a Milvus connection; nothing for FAISS)."""
@@ -225,8 +253,12 @@ def make_retriever(settings, store: StoredIndex | None = None) -> Retriever:
         searcher = MilvusSearcher(store, settings.milvus_uri)
     return Retriever(
         store, lambda: make_embedder(settings.embedding_model, settings.embedding_batch_size),
-        fusion=settings.fusion, rrf_k=settings.rrf_k, candidate_k=settings.candidate_k,
-        dense_weight=settings.dense_weight, bm25_weight=settings.bm25_weight,
-        doc_prior_weight=settings.doc_prior_weight, entity_weight=settings.entity_weight,
+        fusion=make_fusion(settings), candidate_k=settings.candidate_k,
         ef_search=settings.hnsw_ef_search, nprobe=settings.ivf_nprobe, searcher=searcher,
     )
+
+
+def make_fusion(settings) -> Fusion:
+    """The hybrid fusion that ``settings`` describe."""
+    return Fusion({"dense": settings.dense_weight, "bm25": settings.bm25_weight, "units": settings.unit_weight},
+                  settings.fusion, settings.rrf_k, settings.doc_prior_weight, settings.entity_weight)

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(0.25, description="Weight of the dense retriever in hybrid fusion.")
     bm25_weight: float = Field(1.0, description="Weight of the BM25 retriever in hybrid fusion.")
+    unit_weight: float = Field(0.0, description="Weight of the answer-unit channel in hybrid fusion (a chunk's best "
+                               "sentence, row or field by embedding similarity).")
     doc_prior_weight: float = Field(0.1, description="Weight of the 'which survey is this question about' prior.")
     entity_weight: float = Field(0.3, description="Bonus for records (table rows, listed papers) the question names.")
     abstain_threshold: float = Field(0.41, description="Answer support below this score abstains (calibrated on the dev set: most unanswerables caught at a false-abstention rate under 0.05).")
