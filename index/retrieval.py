@@ -62,17 +62,32 @@ class Fusion:
 
     def score(self, hits: dict[int, Hit], rankings: dict[str, dict[int, float]]) -> None:
         """Set every hit's fused score from its channel scores, prior and ``named``."""
-        unit = 1.0 / (self.rrf_k + 1) if self.method == "rrf" else 1.0
-        for hit in hits.values():
-            hit.score = unit * (self.doc_prior * hit.prior + self.entity * hit.named)
-        for name, scored in rankings.items():
-            weight = self.weights.get(name, 0.0)
-            if not weight or not scored:
+        positions = list(hits)
+        parts = self.parts(positions, rankings)
+        weights = np.array([self.weights.get(name, 0.0) for name in rankings])
+        fused = weights @ parts if len(rankings) else np.zeros(len(positions))
+        bonus = self.bonus_unit * np.array([self.doc_prior * hits[p].prior + self.entity * hits[p].named for p in positions])
+        for position, value in zip(positions, fused + bonus):
+            hits[position].score = float(value)
+
+    @property
+    def bonus_unit(self) -> float:
+        """The scale of the prior and named bonuses: one top rank under ``rrf``, 1 otherwise."""
+        return 1.0 / (self.rrf_k + 1) if self.method == "rrf" else 1.0
+
+    def parts(self, positions: list[int], rankings: dict[str, dict[int, float]]) -> np.ndarray:
+        """One row per channel of ``rankings``, one column per position: the min-max normalised
+        score (``weighted``) or reciprocal rank (``rrf``); 0 where the channel did not rank it."""
+        column = {p: j for j, p in enumerate(positions)}
+        out = np.zeros((len(rankings), len(positions)))
+        for i, scored in enumerate(rankings.values()):
+            if not scored:
                 continue
             low, high = min(scored.values()), max(scored.values())
             for rank, (position, score) in enumerate(scored.items(), start=1):
-                part = 1.0 / (self.rrf_k + rank) if self.method == "rrf" else (score - low) / (high - low or 1.0)
-                hits[position].score += weight * part
+                rrf = 1.0 / (self.rrf_k + rank)
+                out[i, column[position]] = rrf if self.method == "rrf" else (score - low) / (high - low or 1.0)
+        return out
 
 
 def _rank_order(scores: np.ndarray, allowed: np.ndarray | None, n: int) -> list[int]:

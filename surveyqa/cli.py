@@ -267,11 +267,13 @@ def serve(
 
 def _register_groups() -> None:
     from surveyqa.cli_about import about, conflicts
+    from surveyqa.cli_fit import fit
     from surveyqa.cli_models import models_app
 
     app.add_typer(models_app, name="models")
     app.command("about")(about)
     app.command("conflicts")(conflicts)
+    app.command("fit")(fit)
 
 
 _register_groups()

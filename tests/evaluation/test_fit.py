@@ -1,0 +1,65 @@
+"""Fitting the fusion by cross-validation, on hand-made candidates whose best weights are known."""
+from __future__ import annotations
+
+import numpy as np
+
+from evaluation.fit import Candidates, cross_validate, folds_of, grid_points, rank_scores, set_metrics
+from index.hits import Hit
+from index.retrieval import Fusion
+from ingest.records import Chunk
+
+
+def _item(set_name: str, n: int, dense: list[float], bm25: list[float], relevant: int) -> Candidates:
+    """Three candidates; ``relevant`` is the one covering the evidence."""
+    parts = np.array([dense, bm25, [0.0, 0.0, 0.0]])
+    return Candidates(set_name, f"{set_name}-{n}", ["dense", "bm25", "units"], {"weighted": parts, "rrf": parts},
+                      np.zeros(3), np.zeros(3), np.arange(3) == relevant)
+
+
+# Evidence is candidate 0. Set "lexical": BM25 ranks it first, dense second; it is first for a
+# dense weight d < 1.25 (0.2 d + 1 > d). Set "semantic": dense ranks it first, BM25 second; it is
+# first for d > 0.8 (d + 0.6 > 0.5 d + 1). Only d = 1 of the grid serves both sets.
+ITEMS = ([_item("lexical", n, [0.2, 1.0, 0.0], [1.0, 0.0, 0.6], 0) for n in range(10)]
+         + [_item("semantic", n, [1.0, 0.0, 0.5], [0.6, 0.0, 1.0], 0) for n in range(10)])
+
+
+def test_rank_scores_follow_the_fused_order():
+    item = ITEMS[0]
+    assert rank_scores(item, Fusion({"dense": 0.0, "bm25": 1.0}), 1) == (1.0, 1.0)
+    assert rank_scores(item, Fusion({"dense": 1.0, "bm25": 0.0}), 1) == (0.0, 0.0)
+    assert rank_scores(item, Fusion({"dense": 1.0, "bm25": 0.0}), 2) == (1.0, 0.5)
+
+
+def test_folds_are_dealt_within_each_set():
+    fold = folds_of(ITEMS, 5, seed=0)
+    for name in ("lexical", "semantic"):
+        counts = np.bincount([f for f, i in zip(fold, ITEMS) if i.set_name == name], minlength=5)
+        assert counts.tolist() == [2, 2, 2, 2, 2]
+    assert folds_of(ITEMS, 5, seed=0) == fold
+
+
+def test_cross_validation_finds_the_weights_that_serve_both_sets():
+    bm25_only = Fusion({"dense": 0.0, "bm25": 1.0, "units": 0.0})
+    result = cross_validate(ITEMS, bm25_only, k=1, folds=5)
+    assert result.baseline["lexical"]["recall_at_k"] == 1.0 and result.baseline["semantic"]["recall_at_k"] == 0.0
+    assert result.held_out == {"lexical": {"recall_at_k": 1.0, "mrr": 1.0, "items": 10},
+                               "semantic": {"recall_at_k": 1.0, "mrr": 1.0, "items": 10}}
+    assert result.chosen["dense_weight"] == 1.0 and len(result.per_fold) == 5
+    chosen = Fusion({"dense": result.chosen["dense_weight"], "bm25": 1.0, "units": result.chosen["unit_weight"]},
+                    result.chosen["method"], 60, result.chosen["doc_prior_weight"], result.chosen["entity_weight"])
+    assert set_metrics(ITEMS, chosen, 1)["semantic"]["mrr"] == 1.0
+
+
+def test_the_grid_scores_like_the_retriever():
+    """A grid point scores candidates exactly as ``Fusion.score`` ranks hits in a search."""
+    chunks = [Chunk(f"c{i}", "d.txt", "D", [], "text", "x", i, i + 1, 1, 1) for i in range(3)]
+    rankings = {"dense": {2: 0.9, 0: 0.5, 1: 0.1}, "bm25": {0: 7.0, 1: 3.0}, "units": {}}
+    hits = {p: Hit(chunks[p], 0.0) for p in (2, 0, 1)}
+    hits[1].named, hits[2].prior = True, 1.0
+    for point in grid_points()[::37]:
+        point.score(hits, rankings)
+        by_score = sorted(hits, key=lambda p: -hits[p].score)
+        parts = point.parts(list(hits), rankings)
+        item = Candidates("s", "i", list(rankings), {point.method: parts}, np.array([h.prior for h in hits.values()]),
+                          np.array([float(h.named) for h in hits.values()]), np.array([p == by_score[0] for p in hits]))
+        assert rank_scores(item, point, 1) == (1.0, 1.0), point
