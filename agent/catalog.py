@@ -78,6 +78,11 @@ def entry_from_chunk(chunk: Chunk) -> CatalogEntry | None:
     return entry
 
 
+def best_entry(entries: list[CatalogEntry]) -> CatalogEntry | None:
+    """The most informative of one model's entries (a table row is preferred over a list entry)."""
+    return max(entries, key=lambda e: (bool(e.backbone or e.data), len(e.fields))) if entries else None
+
+
 class Catalog:
     """All entries of an index, with fuzzy lookup, filtering and side-by-side comparison."""
 
@@ -106,9 +111,8 @@ class Catalog:
         return self._by_key[match[0]] if match else []
 
     def lookup(self, name: str) -> CatalogEntry | None:
-        """The best entry for ``name`` (a table row is preferred over a list entry)."""
-        found = self.records(name)
-        return max(found, key=lambda e: (bool(e.backbone or e.data), len(e.fields))) if found else None
+        """The best entry for ``name`` (see :func:`best_entry`)."""
+        return best_entry(self.records(name))
 
     def compare(self, names: list[str]) -> list[CatalogEntry]:
         """The best entry of each named model, in the order given (unknown names skipped)."""

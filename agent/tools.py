@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from langchain_core.tools import BaseTool, StructuredTool
 
-from agent.catalog import CatalogEntry
+from agent.catalog import CatalogEntry, best_entry
+from agent.cross_survey.compare import disagreements
 from index.retrieval import Filters, Hit
 from ingest.records import Chunk
 
@@ -53,13 +54,26 @@ def _entry_text(entry: CatalogEntry) -> str:
 def make_tools(qa, evidence: Evidence, model_dir=None, k: int | None = None, mode: str | None = None,
                filters: Filters | None = None) -> list[BaseTool]:
     """The agent's tools, bound to one :class:`agent.service.SurveyQA` and one evidence collector;
-    ``k``, ``mode`` and ``filters`` (the user's choices) shape every search."""
+    ``k``, ``mode`` and ``filters`` (the user's choices) shape every search and every record shown."""
     default_k = k or qa.settings.top_k
+    allowed = filters.docs if filters and filters.docs else None
+    scope = "the selected surveys" if filters and (filters.docs or filters.kinds or filters.section) else "the surveys"
+
+    def within(items: list) -> list:
+        """The catalog entries or statements whose passage is indexed and inside the user's filters."""
+        chunks = qa.retriever.by_id
+        found = [item for item in items if item.chunk_id in chunks]
+        mask = filters.mask([chunks[item.chunk_id] for item in found]) if filters and found else None
+        return [item for n, item in enumerate(found) if mask is None or mask[n]]
+
+    def cite(items: list) -> list:
+        """Record the passages of ``items`` as shown to the model; returns ``items``."""
+        evidence.add([Hit(qa.retriever.by_id[item.chunk_id], 0.0) for item in items])
+        return items
 
     def search_surveys(query: str, k: int = default_k, doc: str = "") -> str:
         """Search the survey papers. Returns passages, each with an id; cite ids as [id:<id>].
         Use `doc` (a file name) to search one survey only."""
-        allowed = filters.docs if filters and filters.docs else None
         chosen = Filters(docs=[doc] if doc and (allowed is None or doc in allowed) else allowed or [],
                          kinds=filters.kinds if filters else [], section=filters.section if filters else "")
         hits = qa.search(query, k, mode, chosen)
@@ -69,33 +83,31 @@ def make_tools(qa, evidence: Evidence, model_dir=None, k: int | None = None, mod
     def lookup_model(name: str) -> str:
         """Look up a model in the surveys' model tables and paper lists (fuzzy name match):
         backbone, modalities, tasks, training data and size, date, source and reference."""
-        entries = qa.catalog.records(name)
-        chunks = qa.retriever.by_id
-        evidence.add([Hit(chunks[e.chunk_id], 0.0) for e in entries if e.chunk_id in chunks])
-        return "\n".join(_entry_text(e) for e in entries) or f"No model named {name!r} in the surveys' tables or lists."
+        entries = cite(within(qa.catalog.records(name)))
+        return "\n".join(map(_entry_text, entries)) or f"No model named {name!r} in {scope}' tables or lists."
 
     def compare_models(names: list[str]) -> str:
         """Compare two or more models side by side from the surveys' tables and lists."""
-        entries = qa.catalog.compare(names)
-        chunks = qa.retriever.by_id
-        evidence.add([Hit(chunks[e.chunk_id], 0.0) for e in entries if e.chunk_id in chunks])
-        missing = [n for n in names if qa.catalog.lookup(n) is None]
-        lines = [_entry_text(e) for e in entries] + [f"{n}: not found" for n in missing]
-        return "\n".join(lines)
+        best = {name: best_entry(within(qa.catalog.records(name))) for name in names}
+        entries = cite([e for e in best.values() if e is not None])
+        return "\n".join([_entry_text(e) for e in entries]
+                         + [f"{name}: not found in {scope}" for name, e in best.items() if e is None])
 
     def what_surveys_say(name: str) -> str:
         """Everything the surveys say about one model, merged across surveys: per attribute
         (training data, parameters, date, ...) each survey's value with its passage id, and
         whether the surveys agree. Cite the ids of the statements you use."""
         report = qa.cross_survey.about(name)
-        if report is None:
-            return f"No model named {name!r} in the surveys."
-        chunks = qa.retriever.by_id
-        lines = [f"{report.name} is discussed in: {', '.join(report.docs)}"]
+        docs = [d for d in report.docs if allowed is None or d in allowed] if report else []
+        if not docs:
+            return f"No model named {name!r} in {scope}."
+        lines = [f"{report.name} is discussed in: {', '.join(docs)}"]
         for attribute, found in report.attributes.items():
-            evidence.add([Hit(chunks[s.chunk_id], 0.0) for s in found.statements if s.chunk_id in chunks])
-            values = "; ".join(f"{s.value} ({s.doc_title}) [id:{s.chunk_id}]" for s in found.statements)
-            lines.append(f"{attribute} ({'agree' if found.agree else 'DISAGREE'}): {values}")
+            statements = cite(within(found.statements))
+            if statements:
+                agree = not disagreements(attribute, statements)
+                values = "; ".join(f"{s.value} ({s.doc_title}) [id:{s.chunk_id}]" for s in statements)
+                lines.append(f"{attribute} ({'agree' if agree else 'DISAGREE'}): {values}")
         return "\n".join(lines)
 
     tools = [StructuredTool.from_function(f) for f in (search_surveys, lookup_model, compare_models, what_surveys_say)]

@@ -119,3 +119,18 @@ def test_the_users_survey_filter_applies_to_the_agents_searches(qa):
     LLMAgent(qa, model, with_demo_tool=False).ask("Which models?", filters=Filters(docs=["beta-review.md"]))
     shown = [m for m in model.seen[-1] if m.type == "tool"][0].content
     assert "Beta Review" in shown and "Alpha Survey" not in shown
+
+
+def test_record_tools_in_the_loop_keep_to_the_users_survey_filter(qa):
+    from index.retrieval import Filters
+
+    row = qa.catalog.lookup("Zorblax").chunk_id  # a row of alpha-survey.txt, which the user left out
+    model = ToolCallingFake(messages=iter([
+        _call("lookup_model", {"name": "Zorblax"}, "c1"),
+        AIMessage(f"Zorblax uses a ViT-B backbone [id:{row}]."),
+    ]))
+    answer = LLMAgent(qa, model, with_demo_tool=False).ask("What backbone does Zorblax use?",
+                                                           filters=Filters(docs=["beta-review.md"]))
+    shown = [m for m in model.seen[-1] if m.type == "tool"][0].content
+    assert "in the selected surveys" in shown and row not in shown
+    assert answer.abstained and answer.citations == []
