@@ -18,6 +18,7 @@ from ui.context import AppContext
 
 STREAM_DELAY_S = 0.04
 SHOWN_QUESTION_CHARS = 300
+NO_SURVEY = "no survey is selected; pick at least one under “Surveys to search”"
 
 
 @dataclass
@@ -32,10 +33,14 @@ class Reply:
 
 
 def make_filters(docs: list[str] | None, all_docs: list[str]):
-    """``Filters(docs=...)`` for a strict subset of the indexed surveys; None means search all."""
+    """``Filters(docs=...)`` for a strict subset of the indexed surveys; None (search all) for all
+    of them or ``docs=None``. A selection naming none of them is refused with a QuestionError."""
+    from agent.service import QuestionError
     from index.retrieval import Filters
 
     chosen = [d for d in (docs or []) if d in all_docs]
+    if docs is not None and not chosen:
+        raise QuestionError(NO_SURVEY)
     return Filters(docs=chosen) if chosen and set(chosen) != set(all_docs) else None
 
 

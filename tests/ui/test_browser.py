@@ -123,6 +123,14 @@ def test_chat_citations_abstention_and_upload(browser, tiny_app):
     page.close()
 
 
+def test_unticking_every_survey_asks_for_one(browser, tiny_app):
+    page = open_page(browser, tiny_app[0])
+    for box in page.locator("#survey-filter input[type=checkbox]").all():
+        box.uncheck()
+    assert "no survey is selected; pick at least one" in ask(page, "What backbone does MedSAM use?")
+    page.close()
+
+
 def test_models_tab_lists_catalog_and_demo_status(browser, tiny_app):
     url, _ = tiny_app
     page = open_page(browser, url)

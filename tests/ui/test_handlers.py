@@ -79,7 +79,17 @@ def test_survey_filter_restricts_the_search(ctx):
     docs = {c["doc"] for c in turns[0]["citations"]} | {p["doc"] for p in turns[0]["retrieved"]}
     assert docs <= {"seg-survey.txt"}
     assert chat.make_filters(["seg-survey.txt", "vlm-review.txt"], ["seg-survey.txt", "vlm-review.txt"]) is None
-    assert chat.make_filters([], ["a"]) is None
+    assert chat.make_filters(None, ["a"]) is None
+
+
+def test_unticking_every_survey_asks_for_one_instead_of_searching(ctx, monkeypatch):
+    searched = []
+    monkeypatch.setattr(ctx.qa.retriever, "search", lambda *args, **kwargs: searched.append(args) or [])
+    for docs in ([], ["removed-survey.txt"]):
+        _, (_, history, turns, radio, _) = ask(ctx, MEDSAM, docs=docs)
+        assert "no survey is selected; pick at least one" in history[-1]["content"]
+        assert turns[0]["citations"] == turns[0]["retrieved"] == [] and radio["visible"] is False
+    assert searched == []
 
 
 def test_link_markers_leaves_the_surveys_own_brackets_alone():
