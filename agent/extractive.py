@@ -9,6 +9,7 @@ from agent.citations import Claim
 from agent.cross_answers import cross_survey_claims
 from agent.intent import Intent, detect_intent
 from agent.table_lookup import focused_row, matching_rows
+from agent.wording import answer_sentence, clean_markup
 from index.retrieval import Hit, Retriever
 from index.text import acronym_definitions, tokenize
 from index.units import Unit, units_of
@@ -196,11 +197,15 @@ class ExtractiveAnswerer:
         return Draft(claims, support, merged_hits)
 
     def _render(self, unit: Unit, weights: dict[str, float], intent: Intent | None = None) -> str:
+        """The unit as answer text: a record's asked fields, or the sentence without markup, the
+        survey's own [12]s (they live on in the citation) and a list field's label."""
         if _is_record(unit):
             prefer = _BIBLIO_FIELDS if intent and intent.bibliographic else ()
-            text = focused_row(unit.hit.chunk, weights, prefer=prefer)
+            text = clean_markup(focused_row(unit.hit.chunk, weights, prefer=prefer))
         else:
-            text = _SURVEY_MARKER.sub("", unit.text)  # the survey's own [12]s live on in the citation
+            text = answer_sentence(_SURVEY_MARKER.sub("", unit.body))
+            name = unit.label[: unit.label.rfind(" (")] if unit.label else ""
+            text = text if not name or name.lower() in text.lower() else f"{name}: {text}"
         limit = self.max_chars - 10
         return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 

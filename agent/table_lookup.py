@@ -2,12 +2,15 @@
 rows ..." questions by scanning every row of the table for the question's distinguishing terms."""
 from __future__ import annotations
 
+import re
+
 from index.entities import record_name
 from index.text import tokenize
 from index.units import LONG_FIELD
 from ingest.records import Chunk
 
 MAX_LISTED_ROWS = 10
+_URL = re.compile(r"^\s*(\[[^\]]*\]\()?<?(https?://|www\.)", re.I)
 
 
 def record_label(chunk: Chunk) -> str:
@@ -29,6 +32,8 @@ def focused_row(chunk: Chunk, weights: dict[str, float], limit: int = 260, prefe
     for order, (header, value) in enumerate(chunk.fields.items()):
         if header == "Title" or len(value) > LONG_FIELD or value == name or name and name in value and len(value) < len(name) + 8:
             continue
+        if _URL.match(value) and header not in prefer:
+            continue  # an address is where the source lives, not what it says
         hit = sum(weights.get(t, 0.0) for t in dict.fromkeys(tokenize(f"{header} {value}"))) + 100.0 * (header in prefer)
         scored.append((-hit, order, f"{header}: {value}"))
     parts, length = [], len(name)
