@@ -36,7 +36,14 @@ _OTHER_SURVEY_FACTOR = 0.7  # a passage from a survey the question does not name
 _LONG_LIST, _LONG_LIST_FACTOR = 8, 0.7  # a sentence with this many ", " is a list of names: evidence for list questions only
 # An enumeration after a cue ("such as A, B, and C", ": A, B and C"): what a "which/what are" question wants.
 _ENUMERATION = re.compile(r"(:|\bsuch as|\bincluding|\bincludes?|\bnamely)\s+[^.;]*?,[^.;]*?,[^.;]*?\b(and|or)\b", re.I)
+_NEGATION = re.compile(r"\b(not|no|never|neither|nor|without|none|cannot)\b|n't\b", re.I)
 _MARKER_CONTEXT = re.compile(r"((?:\S+\s+){0,3}\S+)\s*\[(\d{1,4})(?:[,\s–-]+\d{1,4})*\]")
+
+
+def verdict(evidence: str) -> str:
+    """The answer to a yes/no question that ``evidence`` (the best sentence) answers: No when it
+    negates, else Yes."""
+    return "No" if _NEGATION.search(evidence) else "Yes"
 
 
 def _introduced(text: str) -> set[str]:
@@ -133,10 +140,14 @@ class ExtractiveAnswerer:
         terms = list(dict.fromkeys(tokenize(question) + [t for _, name in spelled for t in tokenize(name)]))
         return {t: (0.0 if t in naming else idf(t)) for t in terms}  # ordered: ties break the same in every process
 
+    @staticmethod
+    def coverage(weights: dict[str, float], unit: Unit) -> float:
+        """Share of the question's weighted terms the unit contains: the evidence alone."""
+        return sum(w for t, w in weights.items() if t in unit.terms) / (sum(weights.values()) or 1.0)
+
     def score(self, weights: dict[str, float], intent: Intent, unit: Unit) -> float:
-        """Share of the question's weighted terms the unit contains, plus intent and rank bonuses."""
-        total = sum(weights.values()) or 1.0
-        coverage = sum(w for t, w in weights.items() if t in unit.terms) / total
+        """The unit's coverage of the question plus intent and rank bonuses (its ranking score)."""
+        coverage = self.coverage(weights, unit)
         kind = unit.hit.chunk.kind
         bonus = _RANK_BONUS / unit.hit.rank + (_NAMED_BONUS if unit.hit.named else 0.0)
         if intent.numeric and _DIGIT.search(unit.text):
@@ -177,7 +188,7 @@ class ExtractiveAnswerer:
             unit.score = self.score(weights, intent, unit)
         if not units:
             return Draft([], 0.0)
-        support = max(u.score for u in units)  # lexical evidence decides whether to answer at all
+        support = max(self.coverage(weights, u) for u in units)  # evidence alone decides whether to answer at all
         named_surveys = {h.chunk.doc for h in hits if h.prior > 0}
         _discount(units, intent, names_survey=bool(named_surveys))
         self._add_meaning(question, units)
@@ -194,6 +205,8 @@ class ExtractiveAnswerer:
             claims = merged + claims[:1]
         if intent.bibliographic:
             claims.extend(self._reference_claims(chosen[0], weights, hits))
+        if intent.yes_no:
+            claims[0] = Claim(f"{verdict(chosen[0].body)}. {claims[0].text}", claims[0].sources)
         return Draft(claims, support, merged_hits)
 
     def _render(self, unit: Unit, weights: dict[str, float], intent: Intent | None = None) -> str:

@@ -14,6 +14,9 @@ _ATTRIBUTE = re.compile(r"\b(backbone|encoder|architecture|dataset|data ?set|tra
 _DEFINITION = re.compile(r"(^\s*|,\s*)(what (is|are) (a |an |the )?\S+|define|describe)\b|\b(what does .* mean|how does .* (describe|define))\b|"
                          r"\bwhat (distinguishes|characteri[sz]es|defines)\b", re.I)
 _STRUCTURE = re.compile(r"\b(subsections?|headings?|chapters?)\b|\b(which|what|how many) (main |major |other )?sections\b", re.I)
+# A question opening with an auxiliary verb asks for a yes or a no, unless it offers a choice ("A or B?").
+_YES_NO = re.compile(r"^\s*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|shall|may|might|must)\b"
+                     r"(?!.*\bor\b)", re.I)
 _LIST = re.compile(r"^\s*(which|what are|list|name)\b|\b(which (ones|models|datasets))\b", re.I)
 
 
@@ -25,6 +28,7 @@ class Intent:
     listing: bool = False
     definition: bool = False
     structure: bool = False
+    yes_no: bool = False
 
 
 def detect_intent(question: str) -> Intent:
@@ -36,4 +40,5 @@ def detect_intent(question: str) -> Intent:
         listing=bool(_LIST.search(question)),
         definition=bool(_DEFINITION.search(question)),
         structure=bool(_STRUCTURE.search(question)),
+        yes_no=bool(_YES_NO.search(question)),
     )

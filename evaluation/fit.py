@@ -100,12 +100,13 @@ def best_point(items: list[Candidates], points: list[Fusion], k: int) -> tuple[F
     return points[-index], value
 
 
-def folds_of(items: list[Candidates], folds: int, seed: int) -> list[int]:
-    """A fold number per item, dealt round-robin within each set after a seeded shuffle."""
-    fold = [0] * len(items)
+def folds_of(set_names: list[str], folds: int, seed: int) -> list[int]:
+    """A fold number per item (given by its set's name), dealt round-robin within each set after
+    a seeded shuffle."""
+    fold = [0] * len(set_names)
     rng = random.Random(seed)
-    for name in sorted({i.set_name for i in items}):
-        members = [n for n, i in enumerate(items) if i.set_name == name]
+    for name in sorted(set(set_names)):
+        members = [n for n, s in enumerate(set_names) if s == name]
         rng.shuffle(members)
         for order, n in enumerate(members):
             fold[n] = order % folds
@@ -137,7 +138,7 @@ def cross_validate(items: list[Candidates], baseline: Fusion, points: list[Fusio
     """Choose on k-1 folds, score on the held-out one; the held-out rank scores of all folds
     together give the reported figures."""
     points = points or grid_points(rrf_k=baseline.rrf_k)
-    fold = folds_of(items, folds, seed)
+    fold = folds_of([i.set_name for i in items], folds, seed)
     held: list[tuple[Candidates, tuple[float, float]]] = []
     per_fold = []
     for f in range(folds):
@@ -154,3 +155,88 @@ def cross_validate(items: list[Candidates], baseline: Fusion, points: list[Fusio
     final, value = best_point(items, points, k)
     base = {n: {key: round(v, 4) for key, v in m.items()} for n, m in set_metrics(items, baseline, k).items()}
     return FitResult(k, folds, held_out, base, {**_describe(final), "objective_all_items": round(value, 4)}, per_fold)
+
+
+@dataclass
+class ThresholdFit:
+    """A fitted ``value >= threshold`` decision: held-out-fold balanced accuracy per set, the
+    current threshold's on the same items, and the threshold chosen on all items."""
+
+    target: str
+    folds: int
+    held_out: dict[str, dict[str, float]]
+    current: dict[str, dict[str, float]]
+    chosen: float
+    per_fold: list[float] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+Sample = tuple[str, float, bool]  # (set name, value, whether the decision should be positive)
+
+
+def _rates(decided: list[tuple[str, bool, bool]]) -> dict[str, dict[str, float]]:
+    """Per set, from ``(set, should be positive, decided positive)``: the share of positives
+    decided positive, of negatives decided negative, and their mean (balanced accuracy)."""
+    out = {}
+    for name in sorted({s for s, _, _ in decided}):
+        pos = [d for s, p, d in decided if s == name and p]
+        neg = [not d for s, p, d in decided if s == name and not p]
+        rates = [float(np.mean(x)) for x in (pos, neg) if x]
+        out[name] = {"positive_rate": round(float(np.mean(pos)), 4) if pos else None,
+                     "negative_rate": round(float(np.mean(neg)), 4) if neg else None,
+                     "balanced": round(float(np.mean(rates)), 4), "items": len(pos) + len(neg)}
+    return out
+
+
+def decision_rates(samples: list[Sample], threshold: float) -> dict[str, dict[str, float]]:
+    """:func:`_rates` of deciding positive when ``value >= threshold``."""
+    return _rates([(s, p, v >= threshold) for s, v, p in samples])
+
+
+def _best_threshold(samples: list[Sample], min_positive_rate: float = 0.0) -> float:
+    """The threshold with the best mean balanced accuracy over the sets among those that keep at
+    least ``min_positive_rate`` of every set's positives: midpoints between neighbouring values,
+    the middle one of equals."""
+    values = sorted({v for _, v, _ in samples})
+    cuts = [values[0] - 1e-6] + [(a + b) / 2 for a, b in zip(values, values[1:])] + [values[-1] + 1e-6]
+    rates = [decision_rates(samples, t).values() for t in cuts]
+    scored = [np.mean([m["balanced"] for m in r]) if all((m["positive_rate"] or 1.0) >= min_positive_rate for m in r)
+              else -1.0 for r in rates]
+    best = max(scored)
+    ties = [t for t, s in zip(cuts, scored) if s >= best - 1e-12]
+    return round(float(ties[len(ties) // 2]), 4)
+
+
+def cross_validate_threshold(samples: list[Sample], current: float, target: str, folds: int = 5, seed: int = 0,
+                             min_positive_rate: float = 0.0) -> ThresholdFit:
+    """Choose the threshold on k-1 folds (within each set), decide the held-out fold with it."""
+    fold = folds_of([s for s, _, _ in samples], folds, seed)
+    decided, per_fold = [], []
+    for f in range(folds):
+        threshold = _best_threshold([x for x, n in zip(samples, fold) if n != f], min_positive_rate)
+        per_fold.append(threshold)
+        decided.extend((s, p, v >= threshold) for (s, v, p), n in zip(samples, fold) if n == f)
+    return ThresholdFit(target, folds, _rates(decided), decision_rates(samples, current),
+                        _best_threshold(samples, min_positive_rate), per_fold)
+
+
+def support_samples(qa, items: list[GoldItem], set_name: str,
+                    progress: Callable[[int, int], None] | None = None) -> list[Sample]:
+    """Every item's answer support, answered with no support threshold, as abstention samples
+    (positive = answerable); an item abstained for another reason (a term no document has)
+    counts as support -1."""
+    from agent.service import QuestionError
+
+    unthresholded = qa.__class__(qa.settings.model_copy(update={"abstain_threshold": -1.0}), qa.retriever)
+    out = []
+    for number, item in enumerate(items, start=1):
+        try:
+            answer = unthresholded.extract(item.question, filters=scope_filters(item))
+            out.append((set_name, -1.0 if answer.abstained else answer.support, item.answerable))
+        except QuestionError:
+            pass
+        if progress:
+            progress(number, len(items))
+    return out

@@ -1,11 +1,16 @@
-"""``surveyqa fit``: fit the hybrid fusion weights by k-fold cross-validation over several
-gold sets, each over its own index, and report the held-out-fold figures beside today's."""
+"""``surveyqa fit fusion|abstention``: fit a retrieval or answering constant by k-fold
+cross-validation over several gold sets, each over its own index, and report the held-out-fold
+figures beside the current setting's."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 import typer
+
+fit_app = typer.Typer(help="Fit fusion weights and answer thresholds by cross-validation over dev sets.",
+                      no_args_is_help=True)
+SET_HELP = "NAME=GOLD.jsonl:INDEX_DIR (repeat for every dev set)."
 
 
 def _parse_set(spec: str) -> tuple[str, Path, Path]:
@@ -17,37 +22,53 @@ def _parse_set(spec: str) -> tuple[str, Path, Path]:
     return name, Path(gold), Path(index)
 
 
-def fit(
-    sets: list[str] = typer.Option(..., "--set", help="NAME=GOLD.jsonl:INDEX_DIR (repeat for every dev set)."),
+def _sets(specs: list[str]):
+    """``(name, gold items, SurveyQA)`` per ``--set``."""
+    from evaluation.gold import GoldError, load_gold
+    from surveyqa.cli import _fail, _service, _settings
+
+    for spec in specs:
+        name, gold, index = _parse_set(spec)
+        try:
+            items = load_gold(gold)
+        except GoldError as exc:
+            _fail(str(exc))
+        yield name, items, _service(_settings(index))
+
+
+def _write(result, out: Path, as_json: bool) -> bool:
+    """Write the JSON result; print it too with ``--json`` (returns whether it did)."""
+    from surveyqa.cli import out as stdout
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result.to_dict(), indent=2))
+    if as_json:
+        stdout.print_json(json.dumps(result.to_dict()))
+    return as_json
+
+
+@fit_app.command("fusion")
+def fusion(
+    sets: list[str] = typer.Option(..., "--set", help=SET_HELP),
     k: int = typer.Option(5, "-k", "--k"),
     folds: int = typer.Option(5, "--folds"),
     seed: int = typer.Option(0, "--seed"),
     out: Path = typer.Option(Path("out/fit/fusion.json"), "--out", help="Where to write the JSON result."),
     as_json: bool = typer.Option(False, "--json"),
 ):
-    """Cross-validate the hybrid fusion (channel weights, bonuses, weighted or RRF) over the sets."""
+    """Cross-validate the hybrid fusion (channel weights, bonuses, weighted or RRF)."""
     from evaluation.fit import collect, cross_validate
-    from evaluation.gold import GoldError, load_gold
     from index.retrieval import make_fusion
-    from surveyqa.cli import _fail, _print_table, _service, _settings, err, out as stdout
+    from surveyqa.cli import _print_table, err, out as stdout
     from surveyqa.progress import item_progress
 
     candidates, settings = [], None
-    for spec in sets:
-        name, gold, index = _parse_set(spec)
-        try:
-            items = load_gold(gold)
-        except GoldError as exc:
-            _fail(str(exc))
-        settings = _settings(index)
-        retriever = _service(settings).retriever
+    for name, items, qa in _sets(sets):
+        settings = qa.settings
         with item_progress(err, f"collecting {name}", len(items)) as tick:
-            candidates.extend(collect(retriever, items, name, settings.candidate_k, settings.rrf_k, tick))
+            candidates.extend(collect(qa.retriever, items, name, settings.candidate_k, settings.rrf_k, tick))
     result = cross_validate(candidates, make_fusion(settings), k=k, folds=folds, seed=seed)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result.to_dict(), indent=2))
-    if as_json:
-        stdout.print_json(json.dumps(result.to_dict()))
+    if _write(result, out, as_json):
         return
     rows = [[name, "settings now", f"{b['recall_at_k']:.3f}", f"{b['mrr']:.3f}", str(b["items"])]
             for name, b in result.baseline.items()]
@@ -57,3 +78,33 @@ def fit(
     _print_table((["setting", "chosen on all items"], [[key, str(v)] for key, v in result.chosen.items()]),
                  "fitted fusion")
     stdout.print(f"wrote {out}")
+
+
+@fit_app.command("abstention")
+def abstention(
+    sets: list[str] = typer.Option(..., "--set", help=SET_HELP),
+    folds: int = typer.Option(5, "--folds"),
+    seed: int = typer.Option(0, "--seed"),
+    min_kept: float = typer.Option(0.9, "--min-kept", help="Share of every set's answerable items the threshold must keep."),
+    out: Path = typer.Option(Path("out/fit/abstention.json"), "--out", help="Where to write the JSON result."),
+    as_json: bool = typer.Option(False, "--json"),
+):
+    """Cross-validate the evidence support below which the answerer abstains."""
+    from evaluation.fit import cross_validate_threshold, support_samples
+    from surveyqa.cli import _print_table, err, out as stdout
+    from surveyqa.progress import item_progress
+
+    samples, current = [], None
+    for name, items, qa in _sets(sets):
+        current = qa.settings.abstain_threshold
+        with item_progress(err, f"answering {name}", len(items)) as tick:
+            samples.extend(support_samples(qa, items, name, tick))
+    result = cross_validate_threshold(samples, current, "abstention", folds, seed, min_kept)
+    if _write(result, out, as_json):
+        return
+    rows = [[name, label, str(m["positive_rate"]), str(m["negative_rate"]), str(m["balanced"]), str(m["items"])]
+            for label, by_set in ((f"now ({current})", result.current), ("fitted, held-out folds", result.held_out))
+            for name, m in by_set.items()]
+    _print_table((["set", "threshold", "answerable answered", "unanswerable abstained", "balanced", "items"],
+                  sorted(rows)), f"abstention: {folds}-fold cross-validation")
+    stdout.print(f"abstain_threshold chosen on all items: {result.chosen} (per fold: {result.per_fold}); wrote {out}")

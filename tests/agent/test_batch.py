@@ -126,3 +126,17 @@ def app_cli():
     from surveyqa.cli import app
 
     return app
+
+
+def test_a_lines_scope_restricts_its_answer_and_a_bad_scope_is_recorded(qa, tmp_path):
+    questions = tmp_path / "scoped.jsonl"
+    rows = [{"id": "all", "question": "How many CT slices was the Zorblax model trained on?"},
+            {"id": "beta", "question": "How many CT slices was the Zorblax model trained on?", "scope": ["beta-review.md"]},
+            {"id": "bad", "question": "What is Quibble?", "scope": "alpha-survey.txt"}]
+    questions.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    run_batch(qa, questions, tmp_path / "out.jsonl", k=3)
+    records = {r["id"]: r for r in _records(tmp_path / "out.jsonl")}
+    assert "42 million" in records["all"]["answer"]
+    assert {p["doc"] for p in records["beta"]["retrieved"]} == {"beta-review.md"}
+    assert {c["doc"] for c in records["beta"]["citations"]} <= {"beta-review.md"} and "42" not in records["beta"]["answer"]
+    assert "'scope' must be a list" in records["bad"]["error"]

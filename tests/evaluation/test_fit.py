@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from evaluation.fit import Candidates, cross_validate, folds_of, grid_points, rank_scores, set_metrics
+from evaluation.fit import (Candidates, cross_validate, cross_validate_threshold, decision_rates, folds_of, grid_points,
+                            rank_scores, set_metrics)
 from index.hits import Hit
 from index.retrieval import Fusion
 from ingest.records import Chunk
@@ -31,11 +32,12 @@ def test_rank_scores_follow_the_fused_order():
 
 
 def test_folds_are_dealt_within_each_set():
-    fold = folds_of(ITEMS, 5, seed=0)
+    names = [i.set_name for i in ITEMS]
+    fold = folds_of(names, 5, seed=0)
     for name in ("lexical", "semantic"):
         counts = np.bincount([f for f, i in zip(fold, ITEMS) if i.set_name == name], minlength=5)
         assert counts.tolist() == [2, 2, 2, 2, 2]
-    assert folds_of(ITEMS, 5, seed=0) == fold
+    assert folds_of(names, 5, seed=0) == fold
 
 
 def test_cross_validation_finds_the_weights_that_serve_both_sets():
@@ -63,3 +65,14 @@ def test_the_grid_scores_like_the_retriever():
         item = Candidates("s", "i", list(rankings), {point.method: parts}, np.array([h.prior for h in hits.values()]),
                           np.array([float(h.named) for h in hits.values()]), np.array([p == by_score[0] for p in hits]))
         assert rank_scores(item, point, 1) == (1.0, 1.0), point
+
+
+def test_threshold_cross_validation_separates_what_can_be_separated():
+    # set a: positives at 0.6..0.9, negatives at 0.1..0.4; set b: the same, shifted down by 0.05
+    samples = [("a", v / 10, v >= 6) for v in range(1, 10) if v != 5] * 3
+    samples += [("b", v / 10 - 0.05, v >= 6) for v in range(1, 10) if v != 5] * 3
+    fit = cross_validate_threshold(samples, current=0.0, target="test", folds=3)
+    assert fit.current["a"] == {"positive_rate": 1.0, "negative_rate": 0.0, "balanced": 0.5, "items": 24}
+    assert fit.held_out["a"]["balanced"] == fit.held_out["b"]["balanced"] == 1.0
+    assert 0.35 < fit.chosen <= 0.55 and len(fit.per_fold) == 3
+    assert decision_rates(samples, fit.chosen)["b"]["balanced"] == 1.0
