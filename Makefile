@@ -2,8 +2,9 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-HOST ?= 127.0.0.1
-PORT ?= 7860
+# `make run HOST=... PORT=...` passes them on; otherwise GRADIO_SERVER_NAME / GRADIO_SERVER_PORT or
+# 127.0.0.1:7860 decide. Only command-line values count: some shells export HOST as the machine name.
+SERVE_ARGS := $(if $(filter command line,$(origin HOST)),--host $(HOST)) $(if $(filter command line,$(origin PORT)),--port $(PORT))
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
@@ -14,8 +15,8 @@ run: ingest serve
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --progress-bar on torch==2.13.0
+	$(PY) -m pip install --progress-bar on -e '.[test]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -24,7 +25,7 @@ ingest: install
 	$(VENV)/bin/surveyqa ingest
 
 serve: install
-	$(VENV)/bin/surveyqa serve --host $(HOST) --port $(PORT)
+	$(VENV)/bin/surveyqa serve $(SERVE_ARGS)
 
 test: install
 	$(PY) -m pytest -q
@@ -35,8 +36,8 @@ test-fast: install
 eval: install
 	$(VENV)/bin/surveyqa eval data/eval/dev.jsonl --out out/eval --compare
 
-bench: install
-	$(PY) bench/bench_ingest.py && $(PY) bench/bench_query.py && $(PY) bench/bench_scale.py
+bench: ingest
+	$(PY) bench/bench_ingest.py && $(PY) bench/bench_query.py && $(PY) bench/bench_scale.py && $(PY) bench/bench_http.py
 
 clean:
 	rm -rf $(VENV) var out .pytest_cache

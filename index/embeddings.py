@@ -31,6 +31,9 @@ class SentenceEmbedder(Embeddings):
     def __init__(self, model: str = "all-MiniLM-L6-v2", batch_size: int = 64):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # no "Loading weights" bar on every load
 
         self.name = model
         self.batch_size = batch_size
@@ -66,3 +69,12 @@ class SentenceEmbedder(Embeddings):
 def make_embedder(model: str = "all-MiniLM-L6-v2", batch_size: int = 64) -> SentenceEmbedder:
     """One shared embedder per (model, batch size) in a process."""
     return SentenceEmbedder(model, batch_size)
+
+
+def set_query_threads(threads: int) -> None:
+    """Give torch ``threads`` intra-op threads in this process (0: leave its default), once at start-up
+    of a command that answers questions."""
+    if threads > 0:
+        import torch
+
+        torch.set_num_threads(threads)

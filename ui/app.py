@@ -236,10 +236,15 @@ def theme() -> gr.themes.Base:
 
 def launch(host: str | None = None, port: int | None = None, settings: Settings | None = None,
            block: bool = True) -> gr.Blocks:
-    """Serve the UI on ``host:port`` (default 127.0.0.1:7860, or SURVEYQA_HOST / SURVEYQA_PORT)."""
-    host = host or os.environ.get("SURVEYQA_HOST", DEFAULT_HOST)
-    port = int(port or os.environ.get("SURVEYQA_PORT", DEFAULT_PORT))
+    """Serve the UI on ``host:port``; unset, they come from Gradio's GRADIO_SERVER_NAME / GRADIO_SERVER_PORT,
+    then SURVEYQA_HOST / SURVEYQA_PORT, then 127.0.0.1:7860. Torch keeps ``query_threads`` threads."""
+    from index.embeddings import set_query_threads
+
+    env = os.environ.get
+    host = host or env("GRADIO_SERVER_NAME") or env("SURVEYQA_HOST") or DEFAULT_HOST
+    port = int(port or env("GRADIO_SERVER_PORT") or env("SURVEYQA_PORT") or DEFAULT_PORT)
     ctx = AppContext(settings or load_settings())
+    set_query_threads(ctx.settings.query_threads)
     ctx.start_background_build().join(timeout=STARTUP_WAIT_S)  # an existing index loads in time
     demo = build_app(ctx)
     demo.queue(default_concurrency_limit=CHAT_CONCURRENCY)
@@ -253,8 +258,8 @@ def launch(host: str | None = None, port: int | None = None, settings: Settings 
 def main(argv: list[str] | None = None) -> None:
     """``python app.py [--host H] [--port P] [--index DIR] [--corpus DIR]``."""
     parser = argparse.ArgumentParser(description="Serve the SurveyQA web UI.")
-    parser.add_argument("--host", default=None, help=f"interface to bind (default {DEFAULT_HOST})")
-    parser.add_argument("--port", type=int, default=None, help=f"port (default {DEFAULT_PORT})")
+    parser.add_argument("--host", default=None, help=f"interface to bind (default GRADIO_SERVER_NAME or {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=None, help=f"port (default GRADIO_SERVER_PORT or {DEFAULT_PORT})")
     parser.add_argument("--index", type=Path, default=None, help="index directory")
     parser.add_argument("--corpus", type=Path, default=None, help="corpus folder used when the index is missing")
     args = parser.parse_args(argv)
