@@ -90,13 +90,34 @@ def scale(d: dict) -> str:
     return out
 
 
+HTTP_COLUMNS = ["endpoint", "filter", "query threads", "clients", "n", "errors", "p50 ms", "p95 ms", "max ms", "req/s",
+                "answer p50 ms", "answer p95 ms", "load (1 min)"]
+
+
+def http_rows(d: dict) -> list[list]:
+    """One row per bench_http configuration (also printed by bench_http.py)."""
+    return [[r["endpoint"], r["filter"], r["query_threads"] or "torch default", r["clients"], r["n"], r["errors"],
+             r["p50_ms"], r["p95_ms"], r["max_ms"], r["req_per_s"], r.get("answer_p50_ms"), r.get("answer_p95_ms"),
+             f"{r['loadavg_start'][0]} -> {r['loadavg_end'][0]}"] for r in d["runs"]]
+
+
+def http(d: dict) -> str:
+    s = d["settings"]
+    return (md(HTTP_COLUMNS, http_rows(d))
+            + f"\n\n{s['questions']} questions about {s['doc']}, each request a new question, k={s['k']}, {s['mode']}; "
+              f"at most {s['requests']} requests or {s['max_seconds']:.0f} s per row; run {d['machine']['date']}.")
+
+
+RENDERERS = {"bench_ingest": ingest, "bench_query": query, "bench_http": http}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     for path in sorted(args.results.glob("*.json")):
         d = json.loads(path.read_text())
-        render = ingest if path.stem.startswith("bench_ingest") else query if path.stem.startswith("bench_query") else scale
+        render = next((r for prefix, r in RENDERERS.items() if path.stem.startswith(prefix)), scale)
         print(f"### {path.name}\n\n{render(d)}\n")
 
 

@@ -34,3 +34,24 @@ def test_bench_scale_tiny_run_writes_expected_json(tmp_path):
     (bm25,) = result["bm25"]
     assert bm25["size"] == 300 and {"build_s", "p50_ms", "p95_ms"} <= bm25.keys()
     assert result["recommendation"]["2000"]["kind"] in {"flat", "hnsw", "ivf"}
+
+
+def test_bench_http_tiny_run_writes_expected_json(tiny_settings, tmp_path):
+    out = tmp_path / "http.json"
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text("\n".join(json.dumps({"question": q, "evidence": [{"doc": "alpha-survey.txt"}]})
+                                   for q in ("What backbone does Quibble use?", "What was Zorblax trained on?")))
+    subprocess.run(
+        [sys.executable, str(REPO / "bench" / "bench_http.py"), "--index-dir", str(tiny_settings.index_dir),
+         "--corpus", str(tiny_settings.corpus_dir), "--questions", str(questions), "--doc", "alpha-survey.txt",
+         "--clients", "1", "2", "--requests", "4", "--query-threads", "1", "--out", str(out)],
+        check=True, cwd=REPO, capture_output=True, text=True, timeout=300,
+    )
+    result = json.loads(out.read_text())
+    assert {"machine", "settings", "runs"} <= result.keys() and result["settings"]["questions"] == 2
+    runs = result["runs"]
+    assert [(r["endpoint"] == "/ask", r["filter"], r["clients"]) for r in runs][:2] == [(True, "none", 1), (True, "none", 2)]
+    assert runs[-1]["filter"] == "alpha-survey.txt" and len(runs) in (4, 6)  # /ask takes docs, or the chat event does
+    for run in runs:
+        assert run["n"] == 4 and run["errors"] == 0, run
+        assert {"p50_ms", "p95_ms", "max_ms", "req_per_s", "query_threads"} <= run.keys()

@@ -1,0 +1,184 @@
+"""Latency of the running UI's HTTP API under concurrent clients, on loopback.
+
+Starts the real server (``python app.py`` via ``tests/ui/server.py``) on an existing index, then
+sends questions through ``gradio_client`` from 1 and from 8 concurrent clients, each client with
+its own connection, without and with a survey filter. ``/ask`` has no filter argument, so the
+filter is benchmarked through the chat event (the endpoint whose parameters include ``docs``; ``/ask``
+itself when it gains one), next to the same endpoint with every survey selected. The chat event
+streams its reply with a pause per sentence piece (``ui.chat.STREAM_DELAY_S``): compare its rows
+with each other, not with ``/ask``.
+
+Every request is a question the server has not seen (``Q<n>: `` + a dev question about ``--doc``), so
+each pays for its query embedding, as new questions do; the server's embedder caches repeats. Each
+``--query-threads`` value gets its own server (default ``1 0``: the setting's default and torch's),
+all started together, and each configuration runs on each server in turn, so that both see the same
+background load. Requests and time are bounded per configuration (``--requests``, ``--max-seconds``).
+The clients run on the same machine as the server. ``gradio_client`` polls its message queue every
+50 ms, which adds to every request's time; ``answer p50/p95`` (``/ask`` only) is the ``latency_ms`` of
+the returned records: the time spent answering inside the server.
+
+Run:  .venv/bin/python bench/bench_http.py [--index-dir var/index] [--clients 1 8] [--requests 80] [--out FILE]
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+if __package__ in (None, ""):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import CORPUS, DEV_SET, REPO, latency_stats, loadavg, machine_info, print_table, write_json
+from bench.report import HTTP_COLUMNS, http_rows
+from tests.ui.server import start_app, stop_app
+
+K, MODE = 5, "hybrid"
+REQUEST_TIMEOUT_S = 60
+
+
+def questions_about(path: Path, doc: str) -> list[str]:
+    """Questions of a gold JSONL whose evidence is all in ``doc`` (all questions if none is)."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    about = [r["question"] for r in rows if {e["doc"] for e in r.get("evidence", [])} == {doc}]
+    return about or [r["question"] for r in rows]
+
+
+def indexed_documents(index_dir: Path) -> list[str]:
+    """The document names in the index's manifest (the UI's survey list)."""
+    from index.store import current_version
+
+    return sorted(json.loads((current_version(index_dir) / "manifest.json").read_text())["documents"])
+
+
+class Endpoints:
+    """The server's ``/ask`` and its filter endpoint, called by parameter name."""
+
+    def __init__(self, client, all_docs: list[str]):
+        api = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
+        self.params = {name: [p["parameter_name"] for p in ep["parameters"]] for name, ep in api.items()}
+        self.filter = "/ask" if "docs" in self.params["/ask"] else next(
+            name for name, ps in self.params.items() if ps[:1] == ["question"] and "docs" in ps)
+        self.all_docs = all_docs
+
+    def call(self, client, endpoint: str, question: str, docs: list[str] | None):
+        """One request; ``docs`` None is no filter (for the chat event: every survey ticked, as the UI sends)."""
+        every = None if endpoint == "/ask" else self.all_docs
+        values = {"question": question, "k": K, "mode": MODE, "history": [], "docs": docs or every}
+        kwargs = {name: v for name, v in values.items() if name in self.params[endpoint] and v is not None}
+        return client.submit(api_name=endpoint, **kwargs).result(timeout=REQUEST_TIMEOUT_S)
+
+
+def run_load(url: str, endpoints: Endpoints, endpoint: str, docs, clients: int, questions: list[str],
+             tags: itertools.count, requests: int, max_seconds: float) -> dict:
+    """``requests`` calls shared by ``clients`` concurrent clients (or fewer, once ``max_seconds`` pass)."""
+    from gradio_client import Client
+
+    connections = [Client(url, verbose=False) for _ in range(clients)]
+    lock, seconds, answering, errors = threading.Lock(), [], [], []
+    budget = iter(range(requests))
+    deadline = time.monotonic() + max_seconds
+
+    def client_loop(client) -> None:
+        while time.monotonic() < deadline:
+            with lock:
+                if next(budget, None) is None:
+                    return
+                n = next(tags)
+            started = time.perf_counter()
+            try:
+                reply = endpoints.call(client, endpoint, f"Q{n}: {questions[n % len(questions)]}", docs)
+                seconds.append(time.perf_counter() - started)
+                if isinstance(reply, dict) and "latency_ms" in reply:  # /ask's record: time spent answering
+                    answering.append(reply["latency_ms"] / 1000)
+            except Exception as exc:  # counted, with the first messages kept
+                errors.append(f"{type(exc).__name__}: {exc}"[:200])
+
+    load_start = loadavg()
+    wall = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(client_loop, connections))
+    wall = time.perf_counter() - wall
+    row = {"endpoint": endpoint, "filter": ", ".join(docs) if docs else "none", "clients": clients,
+           **latency_stats(seconds), "errors": len(errors), "error_samples": errors[:3],
+           "req_per_s": round(len(seconds) / wall, 2) if wall else None, "wall_s": round(wall, 2),
+           "loadavg_start": load_start, "loadavg_end": loadavg()}
+    if answering:
+        answer = latency_stats(answering)
+        row.update(answer_p50_ms=answer["p50_ms"], answer_p95_ms=answer["p95_ms"])
+    return row
+
+
+@contextmanager
+def servers(args, thread_counts: list[int], log_dir: Path):
+    """One server per ``query_threads`` value, all up at once: ``{threads: url}``."""
+    started = {}
+    try:
+        for threads in thread_counts:
+            os.environ["SURVEYQA_QUERY_THREADS"] = str(threads)
+            started[threads] = start_app(args.index_dir, args.corpus, log_dir / f"app-{threads}.log", timeout=180)
+        yield {threads: url for threads, (_, url) in started.items()}
+    finally:
+        for proc, _ in started.values():
+            stop_app(proc)
+
+
+def bench(args, all_docs: list[str], questions: list[str], log_dir: Path) -> list[dict]:
+    """Every (endpoint, filter) x clients configuration, run on each server in turn so that they see the same load."""
+    from gradio_client import Client
+
+    tags = itertools.count(1)
+    with servers(args, args.query_threads, log_dir) as urls:
+        probes = {threads: Client(url, verbose=False) for threads, url in urls.items()}
+        endpoints = Endpoints(next(iter(probes.values())), all_docs)
+        configurations = [("/ask", None)] + ([(endpoints.filter, None)] if endpoints.filter != "/ask" else [])
+        configurations.append((endpoints.filter, [args.doc]))
+        for probe in probes.values():  # warm-up: model, index and code paths loaded before timing
+            for endpoint, docs in configurations:
+                endpoints.call(probe, endpoint, f"warm-up {next(tags)}: {questions[0]}", docs)
+        return [{"query_threads": threads, **run_load(url, endpoints, endpoint, docs, clients, questions, tags,
+                                                      args.requests, args.max_seconds)}
+                for endpoint, docs in configurations for clients in args.clients for threads, url in urls.items()]
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index-dir", type=Path, default=REPO / "var" / "index", help="existing index to serve")
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="its corpus folder")
+    parser.add_argument("--questions", type=Path, default=DEV_SET, help="gold JSONL whose questions are asked")
+    parser.add_argument("--doc", default="taming-vlms-medical-image-analysis.txt",
+                        help="the survey of the filtered runs; questions about it are asked in every run")
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8], help="concurrent clients per configuration")
+    parser.add_argument("--requests", type=int, default=80, help="requests per configuration")
+    parser.add_argument("--max-seconds", type=float, default=60.0, help="time limit per configuration")
+    parser.add_argument("--query-threads", type=int, nargs="+", default=[1, 0],
+                        help="SURVEYQA_QUERY_THREADS of each server run (0 = torch's default)")
+    parser.add_argument("--out", type=Path, help="JSON output (default bench/results/bench_http.json)")
+    args = parser.parse_args(argv)
+
+    all_docs = indexed_documents(args.index_dir)  # fails early, naming `surveyqa ingest`, when there is no index
+    questions = questions_about(args.questions, args.doc)
+    result: dict = {"machine": machine_info(),
+                    "settings": {"index_dir": str(args.index_dir), "questions_file": str(args.questions),
+                                 "questions": len(questions), "doc": args.doc, "k": K, "mode": MODE,
+                                 "requests": args.requests, "max_seconds": args.max_seconds}}
+    with tempfile.TemporaryDirectory(prefix="surveyqa-bench-http-") as temp:
+        result["runs"] = bench(args, all_docs, questions, Path(temp))
+    result["loadavg_at_end"] = loadavg()
+    print_table(f"HTTP API on loopback: {len(questions)} questions about {args.doc}, k={K}, each request a new question",
+                HTTP_COLUMNS, http_rows(result))
+    path = write_json("bench_http", result, args.out)
+    print(f"wrote {path}")
+    return result
+
+
+if __name__ == "__main__":
+    main()
