@@ -270,13 +270,13 @@ def serve(
 
 def _register_groups() -> None:
     from surveyqa.cli_about import about, conflicts
-    from surveyqa.cli_fit import fit
+    from surveyqa.cli_fit import fit_app
     from surveyqa.cli_models import models_app
 
     app.add_typer(models_app, name="models")
     app.command("about")(about)
     app.command("conflicts")(conflicts)
-    app.command("fit")(fit)
+    app.add_typer(fit_app, name="fit")
 
 
 _register_groups()
