@@ -14,9 +14,10 @@ truncated last line is cut off first). Nothing aborts the batch after the input 
 
 * a question that fails (too long, empty, any exception) is recorded with ``error`` set and
   ``abstained: true``;
-* a malformed input line (bad JSON, missing ``id``/``question``, duplicate id) is recorded
-  the same way, with an error naming the file and line, under its id if it has one and
-  ``line-<N>`` otherwise.
+* a malformed input line (bad JSON, missing ``id``/``question``, duplicate id, text that is not
+  valid Unicode such as a lone surrogate ``\\ud800``) is recorded the same way, with an error
+  naming the file and line, under its id if it has one and ``line-<N>`` otherwise (lone
+  surrogates in the id and question are recorded as U+FFFD).
 
 Only an unreadable input file (missing, not UTF-8, CSV without the columns) raises
 :class:`BatchInputError`. With ``settings.engine == "ray"`` the questions are answered on Ray
@@ -33,6 +34,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,6 +47,7 @@ from surveyqa.engines import EngineUnavailable, make_engine
 
 Tick = Callable[[int, int], None]
 CSV_COLUMNS = ("id", "question", "answer", "abstained", "citations", "error")
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class BatchInputError(ValueError):
@@ -119,6 +122,15 @@ def _csv_questions(path: Path, text: str) -> list[Question]:
     return out
 
 
+def _mark_surrogates(path: Path, questions: list[Question]) -> list[Question]:
+    """Replace lone surrogates (which UTF-8 cannot write) in ids and questions, and say so."""
+    for q in questions:
+        if SURROGATE.search(q.id + q.question):
+            q.id, q.question = SURROGATE.sub("\ufffd", q.id), SURROGATE.sub("\ufffd", q.question)
+            q.error = q.error or f"{path}:{q.line}: not valid Unicode text (a lone surrogate, recorded as U+FFFD)"
+    return questions
+
+
 def _mark_duplicates(path: Path, questions: list[Question]) -> list[Question]:
     first: dict[str, int] = {}
     for q in questions:
@@ -142,7 +154,7 @@ def load_questions(path) -> list[Question]:
     else:
         lines = [(n, raw.strip()) for n, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
         questions = [Question(f"q{i}", raw, n) for i, (n, raw) in enumerate(lines, start=1)]
-    return _mark_duplicates(path, questions)
+    return _mark_duplicates(path, _mark_surrogates(path, questions))
 
 
 def repair_output(out_path: Path) -> tuple[set[str], bool]:

@@ -15,7 +15,7 @@ from surveyqa.settings import Settings, load_settings
 
 
 class QuestionError(ValueError):
-    """A question that cannot be asked (empty, too long)."""
+    """A question that cannot be asked (empty, too long, not valid Unicode)."""
 
 
 ABSTAIN_TEXT = "The surveys do not answer this question."
@@ -88,6 +88,11 @@ class SurveyQA:
         question = (question or "").strip()
         if not question:
             raise QuestionError("the question is empty")
+        try:
+            question.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise QuestionError(f"the question is not valid Unicode text (a lone surrogate at character {exc.start + 1}; "
+                                "check the input's or the terminal's encoding)") from None
         if len(question) > self.settings.max_question_chars:
             raise QuestionError(f"the question has {len(question)} characters; the limit is "
                                 f"{self.settings.max_question_chars} (SURVEYQA_MAX_QUESTION_CHARS)")

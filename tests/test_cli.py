@@ -56,3 +56,8 @@ def test_corrupt_index_gives_a_clear_error(env, tmp_path):
     (broken / "CURRENT").write_text("v-missing")
     result = runner.invoke(app, ["ask", "anything", "--index", str(broken)])
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_ask_with_text_that_is_not_valid_unicode_fails_clearly(env):
+    result = runner.invoke(app, ["ask", "What is Zorblax\udcff?"])  # how Python passes argv byte \xff
+    assert result.exit_code == 2 and "not valid Unicode" in result.output

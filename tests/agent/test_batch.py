@@ -140,3 +140,17 @@ def test_a_lines_scope_restricts_its_answer_and_a_bad_scope_is_recorded(qa, tmp_
     assert {p["doc"] for p in records["beta"]["retrieved"]} == {"beta-review.md"}
     assert {c["doc"] for c in records["beta"]["citations"]} <= {"beta-review.md"} and "42" not in records["beta"]["answer"]
     assert "'scope' must be a list" in records["bad"]["error"]
+
+
+def test_a_question_that_is_not_valid_unicode_is_recorded_and_the_batch_goes_on(qa, tmp_path):
+    questions, out, table = tmp_path / "s.jsonl", tmp_path / "s.out", tmp_path / "s.csv"
+    questions.write_text('{"id":"a","question":"x \\ud800 Zorblax?"}\n{"id":"b\\udcff","question":"Who wrote Glimmer?"}\n'
+                         '{"id":"c","question":"What is Quibble?"}\n', encoding="utf-8")
+    summary = run_batch(qa, questions, out, k=3, csv_path=table)
+    records = _records(out)
+    assert [(r["id"], r["question"]) for r in records] == [
+        ("a", "x \ufffd Zorblax?"), ("b\ufffd", "Who wrote Glimmer?"), ("c", "What is Quibble?")]
+    assert all("s.jsonl:" in r["error"] and "not valid Unicode" in r["error"] for r in records[:2])
+    assert records[2]["error"] is None and "ResNet-50" in records[2]["answer"]
+    assert summary.errors == 2 and len(table.read_text(encoding="utf-8").splitlines()) == 4
+    assert run_batch(qa, questions, out, k=3).skipped == 3 and len(_records(out)) == 3

@@ -208,6 +208,11 @@ def test_batch_and_eval_jobs_write_downloads(ctx, tmp_path):
     assert "2 question(s)" in summary and [f.rsplit("/", 1)[-1] for f in files] == ["results.jsonl", "results.csv"]
     records = [json.loads(line) for line in open(files[0], encoding="utf-8")]
     assert [r["id"] for r in records] == ["q1", "q2"] and records[1]["abstained"]
+    surrogate = tmp_path / "surrogate.jsonl"
+    surrogate.write_text(f'{{"id":"a","question":"x \\ud800 MedSAM?"}}\n{json.dumps({"id": "b", "question": MEDSAM})}\n')
+    summary, files = jobs.run_batch_job(ctx, str(surrogate), 3)
+    assert "1 error(s)" in summary and "not valid Unicode" in summary and len(files) == 2
+    assert [json.loads(line)["error"] is None for line in open(files[0], encoding="utf-8")] == [False, True]
     gold = tmp_path / "gold.jsonl"
     item = {"id": "t-1", "question": MEDCLIP, "answer": "About 570 thousand pairs.", "key_facts": ["570 thousand"],
             "evidence": [{"doc": "vlm-review.txt", "quote": "It was trained on about 570 thousand image-text pairs"}],
