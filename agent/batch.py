@@ -16,8 +16,9 @@ truncated last line is cut off first). Nothing aborts the batch after the input 
   ``abstained: true``;
 * a malformed input line (bad JSON, missing ``id``/``question``, duplicate id, text that is not
   valid Unicode such as a lone surrogate ``\\ud800``) is recorded the same way, with an error
-  naming the file and line, under its id if it has one and ``line-<N>`` otherwise (lone
-  surrogates in the id and question are recorded as U+FFFD).
+  naming the file and line, under its id if it has one and ``line-<N>`` otherwise (``-2``,
+  ``-3``, ... appended while that is a real id of the file; lone surrogates in the id and
+  question are recorded as U+FFFD).
 
 Only an unreadable input file (missing, not UTF-8, CSV without the columns) raises
 :class:`BatchInputError`. With ``settings.engine == "ray"`` the questions are answered on Ray
@@ -56,7 +57,7 @@ class BatchInputError(ValueError):
 
 @dataclass
 class Question:
-    id: str
+    id: str | None  # None until :func:`_assign_ids` makes one up for a line without a usable id
     question: str
     line: int
     error: str | None = None
@@ -88,15 +89,15 @@ def _jsonl_question(raw: str, where: str, line: int) -> Question:
     try:
         row = json.loads(raw)
     except json.JSONDecodeError as exc:
-        return Question(f"line-{line}", raw, line, f"{where}: not valid JSON ({exc.msg})")
+        return Question(None, raw, line, f"{where}: not valid JSON ({exc.msg})")
     if not isinstance(row, dict):
-        return Question(f"line-{line}", raw, line, f"{where}: expected a JSON object with 'id' and 'question'")
+        return Question(None, raw, line, f"{where}: expected a JSON object with 'id' and 'question'")
     qid = row.get("id")
     qid = str(qid) if isinstance(qid, (str, int)) and str(qid).strip() else None
     if not isinstance(row.get("question"), str):
-        return Question(qid or f"line-{line}", raw, line, f"{where}: missing string 'question'")
+        return Question(qid, raw, line, f"{where}: missing string 'question'")
     if qid is None:
-        return Question(f"line-{line}", row["question"], line, f"{where}: missing 'id'")
+        return Question(None, row["question"], line, f"{where}: missing 'id'")
     scope = row.get("scope", [])
     if not (isinstance(scope, list) and all(isinstance(d, str) and d for d in scope)):
         return Question(qid, row["question"], line, f"{where}: 'scope' must be a list of document file names")
@@ -114,9 +115,9 @@ def _csv_questions(path: Path, text: str) -> list[Question]:
         line = reader.line_num
         qid, question = (row.get("id") or "").strip(), row.get("question")
         if question is None:
-            out.append(Question(qid or f"line-{line}", "", line, f"{path}:{line}: missing 'question' value"))
+            out.append(Question(qid or None, "", line, f"{path}:{line}: missing 'question' value"))
         elif not qid:
-            out.append(Question(f"line-{line}", question, line, f"{path}:{line}: missing 'id'"))
+            out.append(Question(None, question, line, f"{path}:{line}: missing 'id'"))
         else:
             out.append(Question(qid, question, line))
     return out
@@ -125,8 +126,8 @@ def _csv_questions(path: Path, text: str) -> list[Question]:
 def _mark_surrogates(path: Path, questions: list[Question]) -> list[Question]:
     """Replace lone surrogates (which UTF-8 cannot write) in ids and questions, and say so."""
     for q in questions:
-        if SURROGATE.search(q.id + q.question):
-            q.id, q.question = SURROGATE.sub("\ufffd", q.id), SURROGATE.sub("\ufffd", q.question)
+        if SURROGATE.search((q.id or "") + q.question):
+            q.id, q.question = q.id and SURROGATE.sub("\ufffd", q.id), SURROGATE.sub("\ufffd", q.question)
             q.error = q.error or f"{path}:{q.line}: not valid Unicode text (a lone surrogate, recorded as U+FFFD)"
     return questions
 
@@ -136,8 +137,22 @@ def _mark_duplicates(path: Path, questions: list[Question]) -> list[Question]:
     for q in questions:
         if q.id in first:
             q.error = q.error or f"{path}:{q.line}: duplicate id {q.id!r} (first on line {first[q.id]})"
-            q.id = f"line-{q.line}"
-        first.setdefault(q.id, q.line)
+            q.id = None
+        elif q.id is not None:
+            first[q.id] = q.line
+    return questions
+
+
+def _assign_ids(questions: list[Question]) -> list[Question]:
+    """``line-<N>`` for each question without an id, never one that a real id of the file has."""
+    taken = {q.id for q in questions}
+    for q in questions:
+        if q.id is None:
+            q.id, n = f"line-{q.line}", 1
+            while q.id in taken:
+                n += 1
+                q.id = f"line-{q.line}-{n}"
+            taken.add(q.id)
     return questions
 
 
@@ -154,7 +169,7 @@ def load_questions(path) -> list[Question]:
     else:
         lines = [(n, raw.strip()) for n, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
         questions = [Question(f"q{i}", raw, n) for i, (n, raw) in enumerate(lines, start=1)]
-    return _mark_duplicates(path, _mark_surrogates(path, questions))
+    return _assign_ids(_mark_duplicates(path, _mark_surrogates(path, questions)))
 
 
 def repair_output(out_path: Path) -> tuple[set[str], bool]:

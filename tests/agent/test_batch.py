@@ -154,3 +154,14 @@ def test_a_question_that_is_not_valid_unicode_is_recorded_and_the_batch_goes_on(
     assert records[2]["error"] is None and "ResNet-50" in records[2]["answer"]
     assert summary.errors == 2 and len(table.read_text(encoding="utf-8").splitlines()) == 4
     assert run_batch(qa, questions, out, k=3).skipped == 3 and len(_records(out)) == 3
+
+
+def test_made_up_ids_never_take_a_real_id(qa, tmp_path):
+    questions, out = tmp_path / "ids.jsonl", tmp_path / "ids.out"
+    questions.write_text('not json\n{"id":"line-1","question":"What is Quibble?"}\n{"id":"line-1","question":"again"}\n'
+                         '{"id":"line-3","question":"Who wrote Glimmer?"}\n', encoding="utf-8")
+    assert [q.id for q in load_questions(questions)] == ["line-1-2", "line-1", "line-3-2", "line-3"]
+    run_batch(qa, questions, out, k=3)
+    records = {r["id"]: r for r in _records(out)}
+    assert records["line-1"]["error"] is None and "ResNet-50" in records["line-1"]["answer"]
+    assert records["line-3"]["error"] is None and "duplicate id 'line-1'" in records["line-3-2"]["error"]
