@@ -115,12 +115,14 @@ def _adjacent(a: Unit, b: Unit) -> bool:
 
 @dataclass
 class Draft:
-    """The claims chosen for an answer, how well the best one supports it, and any passages
-    the answerer looked up beyond the retrieved ones (rows of a scanned table)."""
+    """The claims chosen for an answer, how well the best one supports it, any passages the
+    answerer looked up beyond the retrieved ones (rows of a scanned table), and what the question
+    asks for that the claims lack (``missing``: the answer then says so and counts as abstained)."""
 
     claims: list[Claim]
     support: float
     extra_hits: list[Hit] = field(default_factory=list)
+    missing: str = ""
 
 
 class ExtractiveAnswerer:
@@ -205,6 +207,8 @@ class ExtractiveAnswerer:
             claims = merged + claims[:1]
         if intent.bibliographic:
             claims.extend(self._reference_claims(chosen[0], weights, hits))
+        if intent.numeric and not any(_DIGIT.search(c.text) for c in claims):
+            return Draft(claims[:1], support, merged_hits, missing="the figure asked for")
         if intent.yes_no:
             claims[0] = Claim(f"{verdict(chosen[0].body)}. {claims[0].text}", claims[0].sources)
         return Draft(claims, support, merged_hits)

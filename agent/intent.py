@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 _NUMERIC = re.compile(r"\b(how (many|much|large|big|long|small|fast)|what (percentage|proportion|fraction|number|size|ratio)|"
                       r"number of|size of|by how much|how .* (cut|reduce|improve)|"
-                      r"sizes?|figures|amount|counts?|statistics|percentages?)\b", re.I)
+                      r"sizes?|figures|amount|counts?|statistics|percentages?)\b|"
+                      r"\bwhat (?:[\w-]+ ){1,4}(?:does|did|do) (?:[\w'-]+ ){1,6}(?:achieve|reach|obtain|attain|score)\b", re.I)
 _BIBLIO = re.compile(r"\b(who (wrote|authored|are the authors)|authors?|authored|published|venue|journal|conference|"
                      r"proceedings|cite|cited(?!\s+(?:in|by)\b)|cites|citation|reference[sd]?|publication)\b", re.I)
 _ATTRIBUTE = re.compile(r"\b(backbone|encoder|architecture|dataset|data ?set|training data|data (size|scale|volume|quantity)|"

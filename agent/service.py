@@ -133,5 +133,6 @@ class SurveyQA:
             return Answer(question, ABSTAIN_TEXT, True, [], retrieved, "extractive",
                           round((time.perf_counter() - started) * 1000, 2), question_id, support, why)
         cited = attach_citations(draft.claims, {h.chunk.id: h.chunk for h in hits + draft.extra_hits}, texts)
-        return Answer(question, cited.answer, False, cited.citations, retrieved, "extractive",
+        text = f"The documents do not give {draft.missing}; the closest passage: {cited.answer}" if draft.missing else cited.answer
+        return Answer(question, text, bool(draft.missing), cited.citations, retrieved, "extractive",
                       round((time.perf_counter() - started) * 1000, 2), question_id, support, cited.warnings)
