@@ -25,7 +25,6 @@ _NAMED_BONUS = 0.05  # the passage is a record the question names
 _FLOOR_BESIDE, _FLOOR_SAME_PASSAGE, _FLOOR_OTHER_PASSAGE = 0.3, 0.5, 0.85
 _ORDINAL = re.compile(r"^(\(?(?:[2-9]|ii|iii|iv|v|vi)\)|(?:second|third|fourth|fifth)(?:ly)?,|(?:finally|lastly),)", re.I)
 _SENTENCE_GAP = 3  # most characters (whitespace) between two consecutive sentences
-_MEANING = 0.1  # weight of the embedder's question-unit similarity, added to the lexical score
 _DEFINING = re.compile(r"\b(is|are|refers? to|denotes?|defined as|consists? of|comprises?)\b|\):\s|:\s+they\b", re.I)
 # Roadmap sentences and captions ("Section 5 discusses ...", "Figure 4: ...") say where content is, rarely what it is.
 _SIGNPOST = re.compile(r"^(figure|fig\.|table)\s*\d+\s*[:.]|\b((this|the following|next|present) (section|subsection|chapter)|"
@@ -128,10 +127,12 @@ class Draft:
 class ExtractiveAnswerer:
     """Scores candidate units against the question and composes a short cited answer."""
 
-    def __init__(self, retriever: Retriever, max_units: int = 3, max_chars: int = 560, cross_survey=None):
+    def __init__(self, retriever: Retriever, max_units: int = 3, max_chars: int = 560, cross_survey=None,
+                 meaning_weight: float = 0.1):
         self.retriever = retriever
         self.cross_survey = cross_survey
         self.max_units, self.max_chars = max_units, max_chars
+        self.meaning_weight = meaning_weight
 
     def question_weights(self, question: str) -> dict[str, float]:
         """IDF weight of each question term; words that only name a survey weigh nothing, and a
@@ -177,7 +178,7 @@ class ExtractiveAnswerer:
         index), so a sentence that answers in other words than the question's can win."""
         query = self.retriever.embedder.embed_query_vector(question)
         for unit in units:
-            unit.score += _MEANING * float(self.retriever.unit_vectors(unit.hit.chunk)[unit.ordinal] @ query)
+            unit.score += self.meaning_weight * float(self.retriever.unit_vectors(unit.hit.chunk)[unit.ordinal] @ query)
 
     def compose(self, question: str, hits: list[Hit], doc_texts: dict[str, str], docs=None) -> Draft:
         """The claims answering ``question`` from ``hits``; claims drawn from beyond the hits (the

@@ -240,3 +240,57 @@ def support_samples(qa, items: list[GoldItem], set_name: str,
         if progress:
             progress(number, len(items))
     return out
+
+
+def answer_score(item: GoldItem, scores: dict) -> float:
+    """One item's answer quality: its key-fact share when answerable with key facts, whether it
+    abstained when unanswerable (answerable items without key facts are not scored: NaN)."""
+    if not item.answerable:
+        return float(scores["abstained"])
+    return float(scores["key_fact_share"]) if item.key_facts else float("nan")
+
+
+@dataclass
+class ChoiceFit:
+    """A setting chosen among candidate values by cross-validation: per value the mean answer
+    score per set on all items, the held-out-fold scores per set, and the value chosen on all items."""
+
+    setting: str
+    folds: int
+    by_value: dict[str, dict[str, float]]
+    held_out: dict[str, float]
+    chosen: float
+    per_fold: list[float] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _set_means(set_names: list[str], values: list[float], keep) -> dict[str, float]:
+    out = {}
+    for name in sorted(set(set_names)):
+        chosen = [v for s, v, k in zip(set_names, values, keep) if s == name and k and not np.isnan(v)]
+        out[name] = round(float(np.mean(chosen)), 4) if chosen else float("nan")
+    return out
+
+
+def cross_validate_choice(setting: str, set_names: list[str], scores: dict[float, list[float]], folds: int = 5,
+                          seed: int = 0) -> ChoiceFit:
+    """Choose the value with the best mean over sets of the mean item score on k-1 folds; score
+    the held-out fold with it (``scores[value]`` holds one score per item, in ``set_names`` order)."""
+    fold = folds_of(set_names, folds, seed)
+
+    def best(keep) -> float:
+        means = {v: float(np.nanmean(list(_set_means(set_names, s, keep).values()))) for v, s in scores.items()}
+        return max(means, key=lambda v: (means[v], -abs(v)))
+
+    held, per_fold = [float("nan")] * len(set_names), []
+    for f in range(folds):
+        value = best([n != f for n in fold])
+        per_fold.append(value)
+        for i, n in enumerate(fold):
+            if n == f:
+                held[i] = scores[value][i]
+    every = [True] * len(set_names)
+    return ChoiceFit(setting, folds, {str(v): _set_means(set_names, s, every) for v, s in scores.items()},
+                     _set_means(set_names, held, every), best(every), per_fold)

@@ -108,3 +108,42 @@ def abstention(
     _print_table((["set", "threshold", "answerable answered", "unanswerable abstained", "balanced", "items"],
                   sorted(rows)), f"abstention: {folds}-fold cross-validation")
     stdout.print(f"abstain_threshold chosen on all items: {result.chosen} (per fold: {result.per_fold}); wrote {out}")
+
+
+@fit_app.command("setting")
+def setting(
+    name: str = typer.Argument(..., help="An answering setting, e.g. meaning_weight."),
+    values: list[float] = typer.Argument(..., help="Candidate values."),
+    sets: list[str] = typer.Option(..., "--set", help=SET_HELP),
+    k: int = typer.Option(5, "-k", "--k"),
+    folds: int = typer.Option(5, "--folds"),
+    seed: int = typer.Option(0, "--seed"),
+    out: Path = typer.Option(None, "--out", help="Where to write the JSON result (default out/fit/NAME.json)."),
+    as_json: bool = typer.Option(False, "--json"),
+):
+    """Cross-validate one answering setting on key-fact accuracy and abstention (each item: its
+    key-fact share, or 1 for an unanswerable item abstained on), the sets weighing the same."""
+    from agent.service import SurveyQA
+    from evaluation.fit import answer_score, cross_validate_choice
+    from evaluation.run import asking, evaluate
+    from surveyqa.cli import _fail, _print_table, err, out as stdout
+    from surveyqa.progress import item_progress
+    from surveyqa.settings import Settings
+
+    if name not in Settings.model_fields:
+        _fail(f"unknown setting {name!r}")
+    set_names, scores = [], {v: [] for v in values}
+    for set_name, items, qa in _sets(sets):
+        set_names += [set_name] * len(items)
+        for value in values:
+            variant = SurveyQA(qa.settings.model_copy(update={name: value}), qa.retriever)
+            with item_progress(err, f"{set_name} {name}={value}", len(items)) as tick:
+                result = evaluate(items, asking(variant, k), qa.doc_texts, k, tick)
+            scores[value] += [answer_score(i, s) for i, s in zip(items, [p["scores"] for p in result.per_item])]
+    result = cross_validate_choice(name, set_names, scores, folds, seed)
+    if _write(result, out or Path(f"out/fit/{name}.json"), as_json):
+        return
+    rows = [[value, *map(str, means.values())] for value, means in result.by_value.items()]
+    rows.append(["held-out folds", *map(str, result.held_out.values())])
+    _print_table(([name, *result.held_out], rows), f"{name}: mean answer score per set ({folds}-fold cross-validation)")
+    stdout.print(f"{name} chosen on all items: {result.chosen} (per fold: {result.per_fold})")

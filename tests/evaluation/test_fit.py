@@ -1,10 +1,10 @@
-"""Fitting the fusion by cross-validation, on hand-made candidates whose best weights are known."""
+"""Fitting by cross-validation (fusion weights, thresholds, setting values) on hand-made data whose best choice is known."""
 from __future__ import annotations
 
 import numpy as np
 
-from evaluation.fit import (Candidates, cross_validate, cross_validate_threshold, decision_rates, folds_of, grid_points,
-                            rank_scores, set_metrics)
+from evaluation.fit import (Candidates, answer_score, cross_validate, cross_validate_choice, cross_validate_threshold,
+                            decision_rates, folds_of, grid_points, rank_scores, set_metrics)
 from index.hits import Hit
 from index.retrieval import Fusion
 from ingest.records import Chunk
@@ -76,3 +76,23 @@ def test_threshold_cross_validation_separates_what_can_be_separated():
     assert fit.held_out["a"]["balanced"] == fit.held_out["b"]["balanced"] == 1.0
     assert 0.35 < fit.chosen <= 0.55 and len(fit.per_fold) == 3
     assert decision_rates(samples, fit.chosen)["b"]["balanced"] == 1.0
+
+
+def test_choice_cross_validation_takes_the_value_best_for_both_sets():
+    names = ["a"] * 10 + ["b"] * 10
+    # value 1.0 is best on a, 2.0 on b, 3.0 second best on both: the mean over sets picks 3.0
+    scores = {1.0: [1.0] * 10 + [0.0] * 10, 2.0: [0.0] * 10 + [1.0] * 10, 3.0: [0.8] * 10 + [0.8] * 10}
+    fit = cross_validate_choice("w", names, scores, folds=5)
+    assert fit.chosen == 3.0 and fit.per_fold == [3.0] * 5
+    assert fit.held_out == {"a": 0.8, "b": 0.8} and fit.by_value["1.0"] == {"a": 1.0, "b": 0.0}
+
+
+def test_answer_score_counts_facts_or_abstention():
+    from evaluation.gold import GoldItem
+
+    def item(type_, facts):
+        return GoldItem("i", "q", "a", facts, [], type_, "easy")
+
+    assert answer_score(item("factoid", ["x", "y"]), {"key_fact_share": 0.5, "abstained": False}) == 0.5
+    assert answer_score(item("unanswerable", []), {"key_fact_share": 1.0, "abstained": True}) == 1.0
+    assert np.isnan(answer_score(item("factoid", []), {"key_fact_share": 1.0, "abstained": False}))
