@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     entity_weight: float = Field(0.3, description="Bonus for records (table rows, listed papers) the question names.")
     abstain_threshold: float = Field(0.2226, description="Abstain when the best evidence covers less than this share of "
                                      "the question's weighted terms (fitted by `surveyqa fit abstention` on both dev sets).")
+    meaning_weight: float = Field(0.1, description="Weight of the embedding similarity of a sentence to the question, "
+                                  "added to its term coverage when the answerer ranks sentences.")
     answer_candidates: int = Field(8, description="Top passages the answerer draws sentences from.")
     max_answer_sentences: int = Field(3, description="Most sentences in an extractive answer.")
     max_answer_chars: int = Field(560, description="Hard cap on extractive answer length.")
