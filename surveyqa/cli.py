@@ -17,8 +17,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Cited question answering over survey papers.")
-out = Console()
-err = Console(stderr=True)
+out = Console(emoji=False)  # document and user text is printed escape()d, and ":x:" stays ":x:"
+err = Console(stderr=True, emoji=False)
 
 
 def _settings(index: Optional[Path] = None, **overrides):
@@ -85,20 +85,20 @@ def ingest(
 
         out.print_json(json.dumps(asdict(report)))
         return
-    table = Table(title=f"Index {report.index_path}")
+    table = Table(title=f"Index {escape(str(report.index_path))}")
     for column in ("document", "chunks", "status"):
         table.add_column(column)
     status = {**{d: "added" for d in report.added}, **{d: "updated" for d in report.updated},
               **{d: "unchanged" for d in report.unchanged}}
     for doc, count in report.chunks_per_doc.items():
-        table.add_row(doc, str(count), status.get(doc, "kept"))
+        table.add_row(escape(doc), str(count), status.get(doc, "kept"))
     for doc in report.removed:
-        table.add_row(doc, "0", "removed")
+        table.add_row(escape(doc), "0", "removed")
     out.print(table)
     out.print("chunks by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(report.chunks_by_kind.items())))
-    out.print(f"embedded {report.embedded} chunks" + (f"; {report.note}" if report.note else ""))
+    out.print(escape(f"embedded {report.embedded} chunks" + (f"; {report.note}" if report.note else "")))
     for skipped in report.skipped:
-        out.print(f"[yellow]skipped[/] {skipped.path}: {skipped.reason}")
+        out.print(f"[yellow]skipped[/] {escape(f'{skipped.path}: {skipped.reason}')}")
 
 
 @app.command()
@@ -126,8 +126,8 @@ def search(
         out.print_json(json.dumps([r.__dict__ for r in rows]))
         return
     for row in rows:
-        out.print(f"[bold]{row.rank}.[/] {row.doc} · {row.section or '—'} · {row.kind} · score {row.score:.4f}")
-        out.print(f"   {row.text[:300]}")
+        out.print(f"[bold]{row.rank}.[/] " + escape(f"{row.doc} · {row.section or '—'} · {row.kind} · score {row.score:.4f}"))
+        out.print(escape(f"   {row.text[:300]}"))
 
 
 @app.command()
@@ -152,16 +152,16 @@ def ask(
     if as_json:
         out.print_json(json.dumps(answer.to_dict()))
         return
-    out.print(answer.answer)
+    out.print(escape(answer.answer))
     for c in answer.citations:
         where = f"p. {c.page}" if c.page else f"lines {c.lines[0]}-{c.lines[1]}"
-        out.print(f"  [{c.marker}] {c.doc_title} — {c.section or '—'} ({c.doc}, {where})")
+        out.print(escape(f"  [{c.marker}] {c.doc_title} — {c.section or '—'} ({c.doc}, {where})"))
         if c.reference:
-            out.print(f"      cites: {c.reference}")
+            out.print(escape(f"      cites: {c.reference}"))
     if answer.abstained and answer.retrieved:
         out.print("Closest passages:")
         for p in answer.retrieved[:3]:
-            out.print(f"  - {p.doc} · {p.section}: {p.text[:160]}")
+            out.print(escape(f"  - {p.doc} · {p.section}: {p.text[:160]}"))
 
 
 @app.command("eval")
@@ -196,18 +196,18 @@ def evaluate(
         comparison = {name: r.metrics for name, r in baselines.items()}
     write_results(result, out_dir)
     write_report(result, out_dir, comparison)
-    _print_metrics(result.metrics, f"{gold.name}: {result.metrics['count']} items, k={k}")
+    _print_metrics(result.metrics, escape(f"{gold.name}: {result.metrics['count']} items, k={k}"))
     if comparison:
         _print_table(comparison_table({"surveyqa": result.metrics, **comparison}), "SurveyQA vs baselines")
     for warning in result.warnings:
-        err.print(f"[yellow]warning:[/] {warning}")
-    out.print(f"wrote {out_dir}/metrics.json, per_item.jsonl, report.md and report.html")
+        err.print(f"[yellow]warning:[/] {escape(warning)}")
+    out.print(escape(f"wrote {out_dir}/metrics.json, per_item.jsonl, report.md and report.html"))
     try:
         failures = check_thresholds(result.metrics, thresholds)
     except ThresholdError as exc:
         _fail(str(exc))
     for failure in failures:
-        err.print(f"[bold red]fail-under:[/] {failure}")
+        err.print(f"[bold red]fail-under:[/] {escape(failure)}")
     if failures:
         raise typer.Exit(1)
 
@@ -221,9 +221,9 @@ def _print_table(table, title: str) -> None:
     headers, rows = table
     grid = Table(title=title)
     for header in headers:
-        grid.add_column(header)
+        grid.add_column(escape(header))
     for row in rows:
-        grid.add_row(*row)
+        grid.add_row(*map(escape, row))
     out.print(grid)
 
 
@@ -249,12 +249,12 @@ def batch(
     except (BatchInputError, EngineUnavailable) as exc:
         _fail(str(exc))
     if summary.repaired:
-        err.print(f"[yellow]repaired:[/] dropped a truncated last line of {out_path}")
+        err.print(f"[yellow]repaired:[/] {escape(f'dropped a truncated last line of {out_path}')}")
     for message in summary.error_messages:
-        err.print(f"[yellow]error:[/] {message}")
-    out.print(f"{summary.total} questions: {summary.skipped} already done, {summary.answered} answered, "
-              f"{summary.abstained} abstained, {summary.errors} errors in {summary.seconds:.1f}s -> {out_path}"
-              + (f" and {csv_path}" if csv_path else ""))
+        err.print(f"[yellow]error:[/] {escape(message)}")
+    out.print(escape(f"{summary.total} questions: {summary.skipped} already done, {summary.answered} answered, "
+                     f"{summary.abstained} abstained, {summary.errors} errors in {summary.seconds:.1f}s -> {out_path}"
+                     + (f" and {csv_path}" if csv_path else "")))
 
 
 @app.command()

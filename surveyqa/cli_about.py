@@ -65,7 +65,7 @@ def about(
         involved = {i for pair in entry.pairs for i in pair}
         for i, s in enumerate(entry.statements):
             value = f"[red]{_value(s)}[/]" if i in involved else _value(s)
-            table.add_row(attribute if i == 0 else "", verdict if i == 0 else "", value, _cite(s), escape(s.source))
+            table.add_row(escape(attribute) if i == 0 else "", verdict if i == 0 else "", value, _cite(s), escape(s.source))
     out.print(table)
     for conflict in report.conflicts():
         _print_conflict(out, conflict)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 models_app = typer.Typer(no_args_is_help=False, invoke_without_command=True,
@@ -24,7 +25,7 @@ def _entries_table(entries, title: str) -> Table:
     for column in _COLUMNS:
         table.add_column(column, overflow="fold")
     for e in entries:
-        table.add_row(*(str(getattr(e, c) or "")[:60] for c in _COLUMNS))
+        table.add_row(*(escape(str(getattr(e, c) or "")[:60]) for c in _COLUMNS))
     return table
 
 
@@ -65,9 +66,9 @@ def compare(
     table = Table(title="comparison")
     table.add_column("attribute")
     for e in entries:
-        table.add_column(e.name, overflow="fold")
+        table.add_column(escape(e.name), overflow="fold")
     for attribute in ("backbone", "modalities", "tasks", "data", "datasets", "date", "parameters", "source", "doc", "reference"):
-        table.add_row(attribute, *(str(getattr(e, attribute) or "—") for e in entries))
+        table.add_row(attribute, *(escape(str(getattr(e, attribute) or "—")) for e in entries))
     out.print(table)
 
 
@@ -87,11 +88,11 @@ def demo(
     if as_json:
         out.print_json(json.dumps(result.to_dict()))
         return
-    out.print(result.message)
+    out.print(escape(result.message))
     for label, score in result.scores:
-        out.print(f"  {score:7.3f}  {label}")
+        out.print(escape(f"  {score:7.3f}  {label}"))
     if result.image_path:
-        out.print(f"image: {result.image_path}")
+        out.print(escape(f"image: {result.image_path}"))
     if not result.ok:
         raise typer.Exit(1)
 
@@ -106,5 +107,5 @@ def runnable():
     for column in ("model", "family", "runnable", "where / what is missing"):
         table.add_column(column, overflow="fold")
     for spec, ok, where in status(_settings().model_dir):
-        table.add_row(spec.name, spec.family, "yes" if ok else "no", where)
+        table.add_row(escape(spec.name), spec.family, "yes" if ok else "no", escape(str(where)))
     out.print(table)

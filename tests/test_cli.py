@@ -61,3 +61,18 @@ def test_corrupt_index_gives_a_clear_error(env, tmp_path):
 def test_ask_with_text_that_is_not_valid_unicode_fails_clearly(env):
     result = runner.invoke(app, ["ask", "What is Zorblax\udcff?"])  # how Python passes argv byte \xff
     assert result.exit_code == 2 and "not valid Unicode" in result.output
+
+
+def test_document_text_and_file_names_print_as_written(tmp_path):
+    doc = tmp_path / "galah[bold red]x.txt"
+    doc.write_text("FerretNet Survey [/INST] of Models\n\n1. Models\n\nThe FerretNet model [/model] uses a ConvNeXt backbone :x: .\n",
+                   encoding="utf-8")
+    index = ["--index", str(tmp_path / "index")]
+    ingested = runner.invoke(app, ["ingest", str(doc), *index])
+    assert ingested.exit_code == 0, ingested.output
+    assert "galah[bold red]x.txt" in ingested.stdout
+    asked = runner.invoke(app, ["ask", "What backbone does FerretNet use?", *index])
+    assert asked.exit_code == 0, asked.output
+    assert "[/model] uses a ConvNeXt backbone :x:" in asked.output and "FerretNet Survey [/INST] of Models" in asked.output
+    searched = runner.invoke(app, ["search", "FerretNet", "-k", "1", *index])
+    assert "1. galah[bold red]x.txt" in searched.output
