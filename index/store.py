@@ -40,6 +40,8 @@ from ingest.records import CHUNKER_VERSION, Chunk, LoadedDocument, PageSpan
 
 FORMAT_VERSION = 2
 KEEP_VERSIONS = 2
+MANIFEST_TABLES = ("files", "settings", "documents")  # keys a manifest must hold, each an object
+REBUILD = "rebuild with `surveyqa ingest --rebuild`"
 
 
 class IndexProblem(Exception):
@@ -158,17 +160,41 @@ def current_version(index_dir: Path) -> Path:
     pointer = Path(index_dir) / "CURRENT"
     if not pointer.exists():
         raise IndexMissing(f"no index in {index_dir}; build one with `surveyqa ingest`")
-    folder = Path(index_dir) / pointer.read_text().strip()
+    name = pointer.read_text().strip()
+    if not name.startswith("v-") or Path(name).name != name:
+        raise IndexCorrupt(f"{pointer} holds {name!r}, not the name of a version folder (v-…) inside {index_dir}; {REBUILD}")
+    folder = Path(index_dir) / name
     if not folder.is_dir():
         raise IndexCorrupt(f"{pointer} names {folder.name}, which does not exist; rebuild with `surveyqa ingest --rebuild`")
     return folder
 
 
 def _manifest_of(folder: Path) -> dict:
+    """The parsed manifest, refused unless it is an object holding ``MANIFEST_TABLES`` as objects
+    and ``files`` maps names to sha256 strings."""
+    path = folder / "manifest.json"
     try:
-        return json.loads((folder / "manifest.json").read_text())
+        manifest = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
-        raise IndexCorrupt(f"{folder}/manifest.json is unreadable ({exc}); rebuild with `surveyqa ingest --rebuild`") from exc
+        raise IndexCorrupt(f"{path} is unreadable ({exc}); {REBUILD}") from exc
+    if not isinstance(manifest, dict):
+        raise IndexCorrupt(f"{path} is not a JSON object; {REBUILD}")
+    bad = [key for key in MANIFEST_TABLES if not isinstance(manifest.get(key), dict)]
+    if bad or not all(isinstance(d, str) for d in manifest["files"].values()):
+        raise IndexCorrupt(f"{path} lacks a valid {', '.join(repr(k) for k in bad) or repr('files')}; {REBUILD}")
+    return manifest
+
+
+def _verify_files(folder: Path, files: dict[str, str]) -> None:
+    """Every file of the version has its checksum in the manifest, and every listed file matches."""
+    present = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()} - {"manifest.json"}
+    unlisted = sorted(present - set(files))
+    if unlisted:
+        raise IndexCorrupt(f"index file {folder / unlisted[0]} has no checksum in manifest.json; {REBUILD}")
+    for name, digest in files.items():
+        path = folder / name
+        if not path.is_file() or _sha256(path) != digest:
+            raise IndexCorrupt(f"index file {path} is missing or altered (checksum mismatch); {REBUILD}")
 
 
 def check_versions(manifest: dict, tokenizer: bool = True) -> None:
@@ -198,11 +224,7 @@ def load_index(index_dir: Path, expected_settings: dict | None = None, verify: b
     if expected_settings is not None:
         check_compatible(manifest, expected_settings)
     if verify:
-        for name, digest in manifest.get("files", {}).items():
-            path = folder / name
-            if not path.is_file() or _sha256(path) != digest:
-                raise IndexCorrupt(f"index file {path} is missing or altered (checksum mismatch); "
-                                   "rebuild with `surveyqa ingest --rebuild`")
+        _verify_files(folder, manifest["files"])
     try:
         with (folder / "chunks.jsonl").open(encoding="utf-8") as handle:
             chunks = [Chunk.from_dict(json.loads(line)) for line in handle]

@@ -121,3 +121,30 @@ def test_a_new_version_replaces_the_old_one_atomically(tmp_path, tiny_settings):
     assert first != second
     assert not list(settings.index_dir.glob(".tmp-*"))
     assert len(list(settings.index_dir.glob("v-*"))) <= 2
+
+
+def _edit_manifest(index_dir, edit):
+    path = current_version(index_dir) / "manifest.json"
+    path.write_text(json.dumps(edit(json.loads(path.read_text()))))
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda m: [], "not a JSON object"),
+    (lambda m: {k: v for k, v in m.items() if k != "files"}, "lacks a valid 'files'"),
+    (lambda m: {**m, "files": {n: d for n, d in m["files"].items() if n != "vectors.npy"}}, "vectors.npy has no checksum"),
+    (lambda m: {**m, "settings": None}, "lacks a valid 'settings'"),
+])
+def test_a_manifest_of_the_wrong_shape_or_without_checksums_is_refused(copied_index, edit, message):
+    _edit_manifest(copied_index, edit)
+    with pytest.raises(IndexCorrupt, match=message):
+        load_index(copied_index)
+
+
+@pytest.mark.parametrize("pointer", ["absolute", "../elsewhere/v-1", "..", "v-1/../../elsewhere"])
+def test_current_must_name_a_version_folder_inside_the_index(copied_index, tmp_path, pointer):
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(copied_index, elsewhere)
+    shutil.copytree(current_version(elsewhere), elsewhere / "v-1")
+    (copied_index / "CURRENT").write_text(str(current_version(elsewhere)) if pointer == "absolute" else pointer)
+    with pytest.raises(IndexCorrupt, match="not the name of a version folder"):
+        load_index(copied_index)
