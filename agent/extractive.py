@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from agent.citations import Claim
+from agent.compare_answer import comparison_claims
 from agent.cross_answers import cross_survey_claims
 from agent.intent import Intent, detect_intent
 from agent.table_lookup import focused_row, matching_rows
@@ -128,9 +129,9 @@ class ExtractiveAnswerer:
     """Scores candidate units against the question and composes a short cited answer."""
 
     def __init__(self, retriever: Retriever, max_units: int = 3, max_chars: int = 560, cross_survey=None,
-                 meaning_weight: float = 0.1):
+                 meaning_weight: float = 0.1, catalog=None):
         self.retriever = retriever
-        self.cross_survey = cross_survey
+        self.cross_survey, self.catalog = cross_survey, catalog
         self.max_units, self.max_chars = max_units, max_chars
         self.meaning_weight = meaning_weight
 
@@ -201,6 +202,9 @@ class ExtractiveAnswerer:
             if listed:
                 return Draft(listed[0], support, listed[1])
         names = self.retriever.entities.mentioned(question)
+        compared, compared_hits = comparison_claims(question, names, self.catalog, self.retriever.by_id, docs)
+        if compared:
+            return Draft(compared, support, compared_hits)
         merged, merged_hits = cross_survey_claims(question, names, self.cross_survey, self.retriever.by_id, docs)
         chosen = self._select(units, weights, len(named_surveys) > 1, intent)
         claims = [Claim(self._render(u, weights, intent), [(u.hit.chunk.id, u.start, u.end)]) for u in chosen]
