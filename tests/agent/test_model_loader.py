@@ -240,6 +240,21 @@ def test_memory_guard_refuses_oversize_and_pickle_only(tmp_path, model_dir):
     assert not result.ok and "pickled .bin" in result.message
 
 
+@pytest.mark.parametrize("pickled", ["2_Dense/pytorch_model.bin", "optimizer.pt", "ckpt/last.ckpt", "rng_state.pth", "x.pkl"])
+def test_a_pickle_format_file_anywhere_in_the_model_is_refused(tmp_path, pickled):
+    import shutil
+
+    from index.embeddings import resolve_model_path
+
+    folder = tmp_path / "all-MiniLM-L6-v2"
+    shutil.copytree(resolve_model_path("all-MiniLM-L6-v2"), folder, copy_function=os.symlink)
+    (folder / pickled).parent.mkdir(exist_ok=True)
+    torch.save({"linear.weight": torch.zeros(2, 2)}, folder / pickled)
+    with pytest.raises(ModelLoadError, match=f"{folder / pickled} holds pickled"):
+        load(find_spec("all-MiniLM-L6-v2"), tmp_path)
+    assert not run_demo("all-MiniLM-L6-v2", text="lung", model_dir=tmp_path).ok
+
+
 def test_load_times_out(tmp_path, monkeypatch):
     _bert(tmp_path / "Bio_ClinicalBERT")
     monkeypatch.setitem(loading._LOADERS, "bert", lambda path: time.sleep(2))

@@ -1,4 +1,5 @@
-"""Loading the embedder is quiet: no transformers 'Loading weights' bar on stderr."""
+"""Loading the embedder: quiet (no transformers 'Loading weights' bar on stderr), safetensors only."""
+import os
 
 
 def test_loading_the_embedder_prints_no_weights_bar(capfd):
@@ -9,3 +10,25 @@ def test_loading_the_embedder_prints_no_weights_bar(capfd):
     transformers_logging.enable_progress_bar()  # as in a fresh process
     SentenceEmbedder()
     assert "Loading weights" not in capfd.readouterr().err
+
+
+def test_an_embedding_model_with_a_pickled_submodule_is_refused_by_name(tmp_path):
+    import shutil
+
+    import pytest
+    from typer.testing import CliRunner
+
+    from index.embeddings import make_embedder, resolve_model_path
+    from index.weights import PickledWeights
+    from surveyqa.cli import app
+
+    folder = tmp_path / "model"
+    shutil.copytree(resolve_model_path("all-MiniLM-L6-v2"), folder, copy_function=os.symlink)
+    (folder / "2_Dense").mkdir()
+    (folder / "2_Dense" / "pytorch_model.bin").write_bytes(b"\x80\x04N.")  # a pickle of None
+    with pytest.raises(PickledWeights, match=r"2_Dense/pytorch_model\.bin holds pickled \.bin weights"):
+        make_embedder(str(folder))
+    (tmp_path / "doc.txt").write_text("A short document.\n")
+    result = CliRunner().invoke(app, ["ingest", str(tmp_path / "doc.txt"), "--index", str(tmp_path / "index")],
+                                env={"SURVEYQA_EMBEDDING_MODEL": str(folder), "COLUMNS": "400"})
+    assert result.exit_code == 2 and "pytorch_model.bin" in result.output and result.exception.__class__ is SystemExit
