@@ -136,9 +136,15 @@ def setting(
     for set_name, items, qa in _sets(sets):
         set_names += [set_name] * len(items)
         for value in values:
-            variant = SurveyQA(qa.settings.model_copy(update={name: value}), qa.retriever)
+            try:
+                variant = SurveyQA(Settings(**{**qa.settings.model_dump(), name: value}), qa.retriever)
+            except ValueError as exc:
+                _fail(f"{name}={value}: {exc}")
             with item_progress(err, f"{set_name} {name}={value}", len(items)) as tick:
                 result = evaluate(items, asking(variant, k), qa.doc_texts, k, tick)
+            failed = next((r["error"] for r in result.records if r.get("error")), None)
+            if failed:
+                _fail(f"{set_name} with {name}={value}: {failed}")
             scores[value] += [answer_score(i, s) for i, s in zip(items, [p["scores"] for p in result.per_item])]
     result = cross_validate_choice(name, set_names, scores, folds, seed)
     if _write(result, out or Path(f"out/fit/{name}.json"), as_json):
