@@ -47,9 +47,12 @@ def make_chunks(doc: LoadedDocument, parsed: ParsedDocument, target: int = 900, 
     """All chunks of one document, in reading order."""
     chunks: list[Chunk] = []
     run: list[Block] = []
+    last: list = [None, 0, 0]  # block, start and first line of the previous chunk: lines are counted on from there
 
     def add(block: Block, start: int, end: int, body: str) -> None:
-        line_start = block.line_start + doc.text.count("\n", block.start, start)
+        _, at, line = last if last[0] is block and start >= last[1] else (block, block.start, block.line_start)
+        line_start = line + doc.text.count("\n", at, start)
+        last[:] = [block, start, line_start]
         line_end = line_start + doc.text.count("\n", start, end)
         chunks.append(Chunk(
             id=chunk_id(doc.doc, start, end, block.kind), doc=doc.doc, doc_title=parsed.title,

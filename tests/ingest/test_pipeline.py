@@ -80,3 +80,21 @@ def test_parse_file_returns_document_title_and_chunks():
     assert [c.start for c in result.chunks if c.kind == "text"] == sorted(
         c.start for c in result.chunks if c.kind == "text"
     )
+
+
+def test_a_two_million_line_file_is_chunked_in_linear_time_within_the_cap(tmp_path):
+    import time
+
+    from ingest.sentences import MAX_SENTENCE_CHARS
+
+    path = tmp_path / "lines.txt"
+    with path.open("w") as handle:
+        handle.writelines(f"short line {i}\n" for i in range(2_000_000))
+    started = time.perf_counter()
+    result = parse_file(path, chunk_chars=900)
+    assert time.perf_counter() - started < 150  # quadratic segmentation took hours; linear takes ~35 s on 2 busy cores
+    text = result.document.text
+    assert all(c.end - c.start <= MAX_SENTENCE_CHARS for c in result.chunks) and len(result.chunks) > 15_000
+    assert result.chunks[-1].end == len(text) - 1 and result.chunks[-1].line_end == 2_000_000
+    for chunk in result.chunks[::997]:
+        assert chunk.line_start == text.count("\n", 0, chunk.start) + 1

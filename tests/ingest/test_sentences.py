@@ -80,3 +80,18 @@ def test_a_leading_section_number_is_not_a_sentence_but_a_closing_year_is():
     assert _split("3. Adaptation Strategies for VLMs\nBody text.") == ["3. Adaptation Strategies for VLMs", "Body text."]
     assert _split("2.1. Pretraining") == ["2.1. Pretraining"]
     assert _split("It was published in 2021. Then it spread.") == ["It was published in 2021.", "Then it spread."]
+
+
+def test_a_long_run_is_cut_at_line_breaks_else_spaces_else_the_limit():
+    from ingest.sentences import MAX_SENTENCE_CHARS
+
+    lines = "".join(f"short line {i}\n" for i in range(1000))  # no sentence ends: one soft-broken run
+    words = " ".join(["word"] * 1000)
+    for text in (lines, words, "x" * 5000):
+        spans = sentence_spans(text)
+        assert all(0 < e - s <= MAX_SENTENCE_CHARS for s, e in spans) and len(spans) > 1
+        gaps = [text[e:s] for (_, e), (s, _) in zip(spans, spans[1:])]
+        assert spans[0][0] == 0 and spans[-1][1] == len(text.rstrip()) and not "".join(gaps).strip()
+    assert all(lines[e] == "\n" for _, e in sentence_spans(lines)[:-1])
+    assert all(words[e] == " " for _, e in sentence_spans(words)[:-1])
+    assert [e - s for s, e in sentence_spans("x" * 5000)] == [2000, 2000, 1000]
