@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from agent.citations import Claim
 from agent.compare_answer import comparison_claims
+from agent.outline_answer import outline_claims
 from agent.cross_answers import cross_survey_claims
 from agent.intent import Intent, detect_intent
 from agent.table_lookup import focused_row, matching_rows
@@ -145,13 +146,13 @@ class ExtractiveAnswerer:
         return {t: (0.0 if t in naming else idf(t)) for t in terms}  # ordered: ties break the same in every process
 
     @staticmethod
-    def coverage(weights: dict[str, float], unit: Unit) -> float:
-        """Share of the question's weighted terms the unit contains: the evidence alone."""
-        return sum(w for t, w in weights.items() if t in unit.terms) / (sum(weights.values()) or 1.0)
+    def coverage(weights: dict[str, float], terms) -> float:
+        """Share of the question's weighted terms among ``terms`` (a unit's): the evidence alone."""
+        return sum(w for t, w in weights.items() if t in terms) / (sum(weights.values()) or 1.0)
 
     def score(self, weights: dict[str, float], intent: Intent, unit: Unit) -> float:
         """The unit's coverage of the question plus intent and rank bonuses (its ranking score)."""
-        coverage = self.coverage(weights, unit)
+        coverage = self.coverage(weights, unit.terms)
         kind = unit.hit.chunk.kind
         bonus = _RANK_BONUS / unit.hit.rank + (_NAMED_BONUS if unit.hit.named else 0.0)
         if intent.numeric and _DIGIT.search(unit.text):
@@ -192,7 +193,7 @@ class ExtractiveAnswerer:
             unit.score = self.score(weights, intent, unit)
         if not units:
             return Draft([], 0.0)
-        support = max(self.coverage(weights, u) for u in units)  # evidence alone decides whether to answer at all
+        support = max(self.coverage(weights, u.terms) for u in units)  # evidence alone decides whether to answer at all
         named_surveys = {h.chunk.doc for h in hits if h.prior > 0}
         _discount(units, intent, names_survey=bool(named_surveys))
         self._add_meaning(question, units)
@@ -205,6 +206,11 @@ class ExtractiveAnswerer:
         compared, compared_hits = comparison_claims(question, names, self.catalog, self.retriever.by_id, docs)
         if compared:
             return Draft(compared, support, compared_hits)
+        outlined, outlined_hits = outline_claims(question, hits, self.retriever.chunks, docs)
+        if outlined:  # the section's heading and its document's title are evidence too
+            where = outlined_hits[0].chunk
+            heading = set(tokenize(f"{where.doc_title} {' '.join(where.section[:-1])}"))
+            return Draft(outlined, max(support, self.coverage(weights, heading)), outlined_hits)
         merged, merged_hits = cross_survey_claims(question, names, self.cross_survey, self.retriever.by_id, docs)
         chosen = self._select(units, weights, len(named_surveys) > 1, intent)
         claims = [Claim(self._render(u, weights, intent), [(u.hit.chunk.id, u.start, u.end)]) for u in chosen]

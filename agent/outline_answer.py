@@ -1,0 +1,51 @@
+"""Answers to broad questions ("What are the main challenges ...?") from the documents' structure:
+when a section of a retrieved document is about what the question asks for, its subsections are
+the answer, each cited to the passage that opens it."""
+from __future__ import annotations
+
+import re
+
+from agent.citations import Claim
+from index.hits import Hit
+from index.text import tokenize
+from ingest.records import Chunk
+
+# "What are the main X", "Which key X ...": X is what the question wants listed.
+_BROAD = re.compile(r"^\s*(?:what|which)\s+(?:(?:are|were)\s+)?(?:the\s+)?(?:main|key|major|principal|primary|central|"
+                    r"biggest|most important|open|remaining|current)\s+([a-z][\w-]*)", re.I)
+_NUMBERING = re.compile(r"^\s*(?:[0-9IVX]+(?:\.[0-9]+)*\.?|[A-Z]\.)\s+")
+MIN_PARTS, MAX_PARTS = 2, 12
+
+
+def asked_topic(question: str) -> set[str]:
+    """The terms of what a broad question asks to list ("challenges"), or nothing."""
+    match = _BROAD.search(question)
+    return set(tokenize(match.group(1))) if match else set()
+
+
+def _heading(section: list[str], depth: int) -> str:
+    return _NUMBERING.sub("", section[depth]).strip()
+
+
+def outline_claims(question: str, hits: list[Hit], chunks: list[Chunk], docs=None) -> tuple[list[Claim], list[Hit]]:
+    """One claim listing the subsections of the section about the asked topic, in the best-ranked
+    document (of ``docs``, when given) that has one, citing the first passage of each subsection."""
+    topic = asked_topic(question)
+    if not topic:
+        return [], []
+    for doc in dict.fromkeys(h.chunk.doc for h in hits if not docs or h.chunk.doc in docs):
+        parts: dict[str, Chunk] = {}
+        section = None
+        for chunk in chunks:
+            if chunk.doc != doc:
+                continue
+            for depth, heading in enumerate(chunk.section[:-1]):
+                if topic <= set(tokenize(_heading(chunk.section, depth))) and section in (None, chunk.section[: depth + 1]):
+                    section = chunk.section[: depth + 1]
+                    parts.setdefault(_heading(chunk.section, depth + 1), chunk)
+                    break
+        if section and MIN_PARTS <= len(parts) <= MAX_PARTS:
+            title = _NUMBERING.sub("", section[-1]).strip()
+            text = f"The section “{title}” of {next(iter(parts.values())).doc_title} covers: " + "; ".join(parts) + "."
+            return [Claim(text, [(c.id, c.start, c.end) for c in parts.values()])], [Hit(c, 0.0) for c in parts.values()]
+    return [], []
