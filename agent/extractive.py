@@ -24,7 +24,7 @@ _BIBLIO_FIELDS = ("Authors", "Link", "Title")
 # Scoring shape: bonuses on the coverage score and floors as fractions of the best unit's score (set on the dev set).
 _RANK_BONUS = 0.15  # divided by the passage's retrieval rank
 _NAMED_BONUS = 0.05  # the passage is a record the question names
-_FLOOR_BESIDE, _FLOOR_SAME_PASSAGE, _FLOOR_OTHER_PASSAGE = 0.3, 0.5, 0.85
+_FLOOR_SAME_PASSAGE, _FLOOR_OTHER_PASSAGE = 0.5, 0.85
 _ORDINAL = re.compile(r"^(\(?(?:[2-9]|ii|iii|iv|v|vi)\)|(?:second|third|fourth|fifth)(?:ly)?,|(?:finally|lastly),)", re.I)
 _SENTENCE_GAP = 3  # most characters (whitespace) between two consecutive sentences
 _DEFINING = re.compile(r"\b(is|are|refers? to|denotes?|defined as|consists? of|comprises?)\b|\):\s|:\s+they\b", re.I)
@@ -130,11 +130,11 @@ class ExtractiveAnswerer:
     """Scores candidate units against the question and composes a short cited answer."""
 
     def __init__(self, retriever: Retriever, max_units: int = 3, max_chars: int = 560, cross_survey=None,
-                 meaning_weight: float = 0.1, catalog=None):
+                 meaning_weight: float = 0.1, catalog=None, neighbour_floor: float = 0.0):
         self.retriever = retriever
         self.cross_survey, self.catalog = cross_survey, catalog
         self.max_units, self.max_chars = max_units, max_chars
-        self.meaning_weight = meaning_weight
+        self.meaning_weight, self.neighbour_floor = meaning_weight, neighbour_floor
 
     def question_weights(self, question: str) -> dict[str, float]:
         """IDF weight of each question term; words that only name a survey weigh nothing, and a
@@ -264,7 +264,7 @@ class ExtractiveAnswerer:
                 break
             beside = any(_adjacent(unit, c) for c in chosen)
             same_passage = any(_same_passage(unit, c) for c in chosen)
-            floor = _FLOOR_BESIDE if beside else _FLOOR_SAME_PASSAGE if same_passage else _FLOOR_OTHER_PASSAGE
+            floor = self.neighbour_floor if beside else _FLOOR_SAME_PASSAGE if same_passage else _FLOOR_OTHER_PASSAGE
             if unit.score < floor * best.score:
                 continue
             if names_asked and _is_record(unit) and not unit.hit.named:

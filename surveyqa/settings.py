@@ -61,6 +61,8 @@ class Settings(BaseSettings):
                                      "the question's weighted terms (fitted by `surveyqa fit abstention` on both dev sets).")
     meaning_weight: float = Field(0.1, description="Weight of the embedding similarity of a sentence to the question, "
                                   "added to its term coverage when the answerer ranks sentences.")
+    neighbour_floor: float = Field(0.0, description="A sentence next to a chosen one joins the answer when it scores at "
+                                   "least this share of the best sentence's score (fitted by cross-validation: 0).")
     answer_candidates: int = Field(8, description="Top passages the answerer draws sentences from.")
     max_answer_sentences: int = Field(3, description="Most sentences in an extractive answer.")
     max_answer_chars: int = Field(560, description="Hard cap on extractive answer length.")
