@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from agent.citations import Claim
 from agent.compare_answer import comparison_claims
-from agent.outline_answer import outline_claims
 from agent.cross_answers import cross_survey_claims
 from agent.intent import Intent, detect_intent
+from agent.outline_answer import outline_claims
 from agent.table_lookup import focused_row, matching_rows
 from agent.wording import answer_sentence, clean_markup
 from index.retrieval import Hit, Retriever
@@ -17,12 +17,12 @@ from index.text import acronym_definitions, tokenize
 from index.units import Unit, units_of
 from ingest.records import Chunk
 from ingest.references import cited_numbers
+from surveyqa.settings import Settings
 
 _DIGIT = re.compile(r"\d")
 _SURVEY_MARKER = re.compile(r"\s*\[\d{1,4}(?:\s*[-–,]\s*\d{1,4})*\]")
 _BIBLIO_FIELDS = ("Authors", "Link", "Title")
 # Scoring shape: bonuses on the coverage score and floors as fractions of the best unit's score (set on the dev set).
-_RANK_BONUS = 0.15  # divided by the passage's retrieval rank
 _NAMED_BONUS = 0.05  # the passage is a record the question names
 _FLOOR_SAME_PASSAGE, _FLOOR_OTHER_PASSAGE = 0.5, 0.85
 _ORDINAL = re.compile(r"^(\(?(?:[2-9]|ii|iii|iv|v|vi)\)|(?:second|third|fourth|fifth)(?:ly)?,|(?:finally|lastly),)", re.I)
@@ -129,12 +129,13 @@ class Draft:
 class ExtractiveAnswerer:
     """Scores candidate units against the question and composes a short cited answer."""
 
-    def __init__(self, retriever: Retriever, max_units: int = 3, max_chars: int = 560, cross_survey=None,
-                 meaning_weight: float = 0.1, catalog=None, neighbour_floor: float = 0.0):
+    def __init__(self, retriever: Retriever, settings: Settings | None = None, cross_survey=None, catalog=None):
         self.retriever = retriever
         self.cross_survey, self.catalog = cross_survey, catalog
-        self.max_units, self.max_chars = max_units, max_chars
-        self.meaning_weight, self.neighbour_floor = meaning_weight, neighbour_floor
+        settings = settings or Settings()
+        self.max_units, self.max_chars = settings.max_answer_sentences, settings.max_answer_chars
+        self.meaning_weight, self.neighbour_floor = settings.meaning_weight, settings.neighbour_floor
+        self.rank_bonus = settings.rank_bonus
 
     def question_weights(self, question: str) -> dict[str, float]:
         """IDF weight of each question term; words that only name a survey weigh nothing, and a
@@ -154,7 +155,7 @@ class ExtractiveAnswerer:
         """The unit's coverage of the question plus intent and rank bonuses (its ranking score)."""
         coverage = self.coverage(weights, unit.terms)
         kind = unit.hit.chunk.kind
-        bonus = _RANK_BONUS / unit.hit.rank + (_NAMED_BONUS if unit.hit.named else 0.0)
+        bonus = self.rank_bonus / unit.hit.rank + (_NAMED_BONUS if unit.hit.named else 0.0)
         if intent.numeric and _DIGIT.search(unit.text):
             bonus += 0.1
         if intent.bibliographic and (kind == "reference" or unit.field == "record"):

@@ -121,9 +121,7 @@ class SurveyQA:
         k = k or self.settings.top_k
         retriever = self.retriever
         hits = retriever.search(question, max(k, self.settings.answer_candidates), mode or self.settings.retrieval_mode, filters)
-        answerer = ExtractiveAnswerer(retriever, self.settings.max_answer_sentences, self.settings.max_answer_chars,
-                                      self.cross_survey, self.settings.meaning_weight, self.catalog,
-                                      self.settings.neighbour_floor)
+        answerer = ExtractiveAnswerer(retriever, self.settings, self.cross_survey, self.catalog)
         texts = self.doc_texts
         draft = answerer.compose(question, hits[: self.settings.answer_candidates], texts, filters.docs if filters else None)
         retrieved = passages(hits[:k], texts)

@@ -63,6 +63,8 @@ class Settings(BaseSettings):
                                   "added to its term coverage when the answerer ranks sentences.")
     neighbour_floor: float = Field(0.0, description="A sentence next to a chosen one joins the answer when it scores at "
                                    "least this share of the best sentence's score (fitted by cross-validation: 0).")
+    rank_bonus: float = Field(0.15, description="Bonus of a sentence from the passage retrieved first, divided by its "
+                              "passage's rank, when the answerer ranks sentences.")
     answer_candidates: int = Field(8, description="Top passages the answerer draws sentences from.")
     max_answer_sentences: int = Field(3, description="Most sentences in an extractive answer.")
     max_answer_chars: int = Field(560, description="Hard cap on extractive answer length.")
