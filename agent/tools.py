@@ -97,11 +97,10 @@ def make_tools(qa, evidence: Evidence, model_dir=None, k: int | None = None, mod
         """Everything the surveys say about one model, merged across surveys: per attribute
         (training data, parameters, date, ...) each survey's value with its passage id, and
         whether the surveys agree. Cite the ids of the statements you use."""
-        report = qa.cross_survey.about(name)
-        docs = [d for d in report.docs if allowed is None or d in allowed] if report else []
-        if not docs:
+        report = qa.cross_survey.about(name, allowed)
+        if report is None:
             return f"No model named {name!r} in {scope}."
-        lines = [f"{report.name} is discussed in: {', '.join(docs)}"]
+        lines = [f"{report.name} is discussed in: {', '.join(report.docs)}"]
         for attribute, found in report.attributes.items():
             statements = cite(within(found.statements))
             if statements:
