@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -124,9 +124,6 @@ class FitResult:
     chosen: dict
     per_fold: list[dict] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
 
 def _describe(fusion: Fusion) -> dict:
     return {"method": fusion.method, "dense_weight": fusion.weights["dense"], "bm25_weight": fusion.weights["bm25"],
@@ -168,9 +165,6 @@ class ThresholdFit:
     current: dict[str, dict[str, float]]
     chosen: float
     per_fold: list[float] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 Sample = tuple[str, float, bool]  # (set name, value, whether the decision should be positive)
@@ -261,9 +255,6 @@ class ChoiceFit:
     held_out: dict[str, float]
     chosen: float
     per_fold: list[float] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def _set_means(set_names: list[str], values: list[float], keep) -> dict[str, float]:

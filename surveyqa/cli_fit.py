@@ -4,6 +4,7 @@ figures beside the current setting's."""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import typer
@@ -41,9 +42,9 @@ def _write(result, out: Path, as_json: bool) -> bool:
     from surveyqa.cli import out as stdout
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result.to_dict(), indent=2))
+    out.write_text(json.dumps(asdict(result), indent=2))
     if as_json:
-        stdout.print_json(json.dumps(result.to_dict()))
+        stdout.print_json(json.dumps(asdict(result)))
     return as_json
 
 
