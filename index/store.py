@@ -102,11 +102,13 @@ def _fsync_tree(folder: Path) -> None:
 
 @contextmanager
 def writer_lock(index_dir: Path):
-    """Serialise writers of one index directory (readers never block)."""
+    """Serialise writers of one index directory (readers never block). The holder first removes
+    what a killed writer left behind, so even an ingest that writes nothing cleans up."""
     index_dir.mkdir(parents=True, exist_ok=True)
     with (index_dir / ".lock").open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
+            _remove_stale(index_dir)
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
@@ -146,10 +148,16 @@ def write_index(index_dir: Path, manifest: dict, chunks: list[Chunk], documents:
     return final
 
 
-def _prune(index_dir: Path, keep: str) -> None:
-    """Remove stale temp folders and all but the newest versions."""
+def _remove_stale(index_dir: Path) -> None:
+    """Delete the temp folders and CURRENT pointers of writers that died; only the lock holder may."""
     for stale in index_dir.glob(".tmp-*"):
         shutil.rmtree(stale, ignore_errors=True)
+    for pointer in index_dir.glob(".CURRENT-*"):
+        pointer.unlink(missing_ok=True)
+
+
+def _prune(index_dir: Path, keep: str) -> None:
+    """Remove all but the newest versions."""
     versions = sorted((p for p in index_dir.glob("v-*") if p.is_dir()), key=lambda p: p.name)
     for old in [v for v in versions if v.name != keep][: -(KEEP_VERSIONS - 1) or None]:
         shutil.rmtree(old, ignore_errors=True)
