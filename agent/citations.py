@@ -76,7 +76,7 @@ def _citation(chunk: Chunk, marker: int, start: int, end: int, doc_texts: dict[s
         marker=marker, chunk_id=chunk.id, doc=chunk.doc, doc_title=chunk.doc_title, start=chunk.start, end=chunk.end,
         text=source, section=chunk.section_path, page=chunk.page, lines=[chunk.line_start, chunk.line_end],
         quote=quote, quote_start=start, quote_end=end, kind=chunk.kind, reference=_reference_for(chunk, quote),
-        rendered=chunk.text if chunk.text != source else None,
+        rendered=chunk.text if chunk.text != source else None, caption=chunk.caption,
     )
 
 

@@ -8,7 +8,8 @@ from dataclasses import asdict, dataclass, field
 class Citation:
     """One cited passage: ``text`` is ``document[start:end]`` (the passage as in the file),
     ``quote_start:quote_end`` the sentence(s) the answer took from it, and ``rendered`` the
-    labelled form of a table row or list entry (``Model: X; Backbone: Y``)."""
+    labelled form of a table row or list entry (``Model: X; Backbone: Y``); ``caption`` names
+    a table row's table."""
 
     marker: int
     chunk_id: str
@@ -26,6 +27,7 @@ class Citation:
     kind: str = "text"
     reference: str | None = None
     rendered: str | None = None
+    caption: str = ""
 
 
 @dataclass
@@ -60,6 +62,7 @@ class Answer:
     support: float = 0.0
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    llm: dict | None = None  # with an LLM backend: model, calls, input_tokens, output_tokens
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -12,11 +12,13 @@ _ITEM = re.compile(r"^[-*+]\s+(.+)$")
 _NESTED = re.compile(r"^\s+[-*+]\s+(.+)$")
 _LINK = re.compile(r"\[\[?([^\]]+?)\]?\]\(([^)\s]+)\)")
 _LABEL = re.compile(r"^([A-Z][\w /-]{1,30}):\s*(.+)$")
+ARTIFACT = re.compile(r"\s?:contentReference\[oaicite:\d+\](?:\{index=\d+\})?")  # chat-export residue
 _DECORATION = re.compile(r"^\s*(\[?!\[.*|</?details>|<br\s*/?>)\s*$")
 SUMMARY_LEVEL = 7
 
 
 def _strip_markup(text: str) -> str:
+    text = ARTIFACT.sub("", text)
     text = _LINK.sub(lambda m: m.group(1) if not m.group(1).startswith("[") else "", text)
     text = re.sub(r"<[^>]+>", "", text)
     return re.sub(r"\*\*|__|`", "", text).strip()

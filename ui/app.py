@@ -42,7 +42,8 @@ def _chat_tab(ctx: AppContext) -> dict:
         mode = gr.Radio(["hybrid", "dense", "bm25"], value=ctx.settings.retrieval_mode, label="Retrieval mode",
                         elem_id="mode", scale=1)
         k = gr.Slider(1, 20, value=ctx.settings.top_k, step=1, label="Passages retrieved (k)", elem_id="k", scale=1)
-        docs = gr.CheckboxGroup(names, value=names, label="Surveys to search", elem_id="survey-filter", scale=3)
+        docs = gr.CheckboxGroup(render.survey_choices(ctx.documents()), value=names, label="Surveys to search",
+                                elem_id="survey-filter", scale=3)
     with gr.Row():
         with gr.Column(scale=3):
             bot = gr.Chatbot(label="Conversation", height=480, elem_id="chatbot", buttons=["copy"],
@@ -57,17 +58,18 @@ def _chat_tab(ctx: AppContext) -> dict:
         with gr.Column(scale=2):
             gr.Markdown("### Sources")
             radio = gr.Radio([], label="Citations of the last answer", visible=False, elem_id="cite-radio")
+            hint = gr.HTML("", elem_id="answer-hint")
             sources = gr.HTML(render.EMPTY_SOURCES, elem_id="sources-panel")
             target = gr.Textbox(visible="hidden", elem_id="cite-target")
     turns = gr.State([])
-    outputs = [question, bot, turns, radio, sources]
+    outputs = [question, bot, turns, radio, sources, hint]
     for trigger in (question.submit, ask.click):
         trigger(partial(chat.respond, ctx), [question, bot, turns, mode, k, docs], outputs,
                 concurrency_limit=CHAT_CONCURRENCY, concurrency_id="chat")
     radio.input(chat.show_source, [radio, turns], sources, queue=False)
     target.change(chat.show_source, [target, turns], sources, queue=False)
-    clear.click(chat.clear_chat, None, [bot, turns, radio, sources], queue=False)
-    bot.clear(chat.clear_chat, None, [bot, turns, radio, sources], queue=False)
+    clear.click(chat.clear_chat, None, [bot, turns, radio, sources, hint], queue=False)
+    bot.clear(chat.clear_chat, None, [bot, turns, radio, sources, hint], queue=False)
     return {"docs": docs}
 
 

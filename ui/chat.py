@@ -79,7 +79,7 @@ def answer_record(ctx: AppContext, question: str, k: int, mode: str) -> dict:
 
 def citation_choices(turn: int, citations: list[dict]) -> list[tuple[str, str]]:
     """Radio choices for one reply's citations: (label, "turn:marker")."""
-    return [(f"[{c['marker']}] {c.get('doc_title') or c['doc']} — {c.get('section') or '—'}", f"{turn}:{c['marker']}")
+    return [(f"[{c['marker']}] {c.get('doc_title') or c['doc']} — {render.source_label(c)}", f"{turn}:{c['marker']}")
             for c in citations]
 
 
@@ -100,27 +100,44 @@ def _panel(reply: Reply) -> str:
     return render.passages_html(reply.retrieved) if reply.abstained else render.EMPTY_SOURCES
 
 
+def known_names(ctx: AppContext) -> tuple[str, ...]:
+    """Model names of the live index (catalog and cross-survey entities), for follow-up resolution."""
+    if not ctx.status.ready:
+        return ()
+    try:
+        return tuple(sorted({e.name for e in ctx.qa.catalog.entries} | set(ctx.qa.cross_survey.names())))
+    except Exception:  # no catalog: follow-ups are asked as written
+        return ()
+
+
 def respond(ctx: AppContext, question: str, history: list | None, turns: list | None, mode: str, k: int,
             docs: list[str] | None, delay: float = STREAM_DELAY_S) -> Iterator[tuple]:
-    """Chat event: yields (textbox, history, turns, citation radio, sources html), the reply
-    appearing sentence by sentence."""
+    """Chat event: yields (textbox, history, turns, citation radio, sources html, hint html), the
+    reply appearing sentence by sentence. A follow-up that refers back (``did it …``) is asked about
+    the previous turn's subject and shown as understood (``… (SAM-Med2D)``)."""
+    from agent.followup import resolve
+
     history, turns = list(history or []), list(turns or [])
     turn = len(turns)
-    history.append({"role": "user", "content": render.esc(_shown(question))})
+    previous = next((t.get("subject") for t in reversed(turns) if t.get("subject")), None)
+    names = known_names(ctx) if len(question or "") <= ctx.settings.max_question_chars else ()
+    understood = resolve(question or "", previous, names)
+    history.append({"role": "user", "content": render.esc(_shown(understood.shown()))})
     history.append({"role": "assistant", "content": "Searching the surveys…"})
-    yield "", history, turns, gr.update(), SEARCHING
-    reply = answer_question(ctx, question, mode, k, docs, turn)
-    turns.append({"citations": reply.citations, "retrieved": reply.retrieved, "abstained": reply.abstained})
+    yield "", history, turns, gr.update(), gr.update(), SEARCHING
+    reply = answer_question(ctx, understood.text, mode, k, docs, turn)
+    turns.append({"citations": reply.citations, "retrieved": reply.retrieved, "abstained": reply.abstained,
+                  "subject": understood.subject, "asked": understood.text})
     if reply.citations and not reply.error:
         for piece in render.stream_pieces(reply.markdown)[:-1]:
             history[-1] = {"role": "assistant", "content": piece}
-            yield "", history, turns, gr.update(), gr.update()
+            yield "", history, turns, gr.update(), gr.update(), SEARCHING
             time.sleep(delay)
     history[-1] = {"role": "assistant", "content": reply.markdown}
     radio = gr.update(choices=citation_choices(turn, reply.citations), value=None,
                       visible=bool(reply.citations))
     # A marker clicked while the reply streams has already filled the panel: keep it.
-    yield "", history, turns, radio, gr.update() if reply.citations else _panel(reply)
+    yield "", history, turns, radio, gr.update() if reply.citations else _panel(reply), ""
 
 
 def show_source(key: str | None, turns: list | None) -> str:
@@ -136,7 +153,7 @@ def show_source(key: str | None, turns: list | None) -> str:
 
 
 def clear_chat() -> tuple:
-    return [], [], gr.update(choices=[], value=None, visible=False), render.EMPTY_SOURCES
+    return [], [], gr.update(choices=[], value=None, visible=False), render.EMPTY_SOURCES, ""
 
 
 def example_questions(gold_path: Path, corpus_docs: set[str], limit: int = 6) -> list[str]:

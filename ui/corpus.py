@@ -11,6 +11,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from ui import render
 from ui.context import AppContext, discard
 
 DOC_HEADERS = ["document", "title", "chunks", "source"]
@@ -33,7 +34,7 @@ def doc_updates(ctx: AppContext) -> tuple:
     """(documents table, remove dropdown, chat survey checkboxes) for the current index."""
     names = sorted(ctx.documents())
     return (document_rows(ctx), gr.update(choices=names, value=None),
-            gr.update(choices=names, value=names))
+            gr.update(choices=render.survey_choices(ctx.documents()), value=names))
 
 
 def _file_path(item) -> Path:

@@ -6,16 +6,49 @@ from __future__ import annotations
 import html
 import re
 
+from ingest.markdown import ARTIFACT
+
 NOT_IN_SURVEYS = "Not in the surveys"
 EMPTY_SOURCES = '<div class="src-empty">Click a citation marker like <b>[1]</b> in an answer to see its source passage.</div>'
 SNIPPET_CHARS = 220
+SHORT_TITLE_WORDS = 7
 _MARKER = re.compile(r"\[(\d+)\]")
 _MARKER_RUN = re.compile(r"(?:\[\d+\])+")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=\])\s+(?=[A-Z])")
+_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")
+_LINK = re.compile(r"\[\[?([^\[\]]+?)\]?\]\((https?://[^\s()]+)\)")
+_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
+_EM = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_BLANK_RUN = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
 
 
 def esc(text) -> str:
     return html.escape(str(text if text is not None else ""), quote=True)
+
+
+def inline_markdown(text) -> str:
+    """Document text as safe HTML: its tags and ``:contentReference[…]`` artifacts dropped, then
+    escaped, with markdown bold, italics and http(s) links rendered (nothing else survives)."""
+    plain = _BLANK_RUN.sub("\n\n", _TAG.sub("", ARTIFACT.sub("", str(text if text is not None else ""))))
+    out = _LINK.sub(lambda m: f'<a href="{m.group(2)}" target="_blank" rel="noopener noreferrer">{m.group(1)}</a>',
+                    esc(plain))
+    out = _STRONG.sub(lambda m: f"<b>{m.group(1) or m.group(2)}</b>", out)
+    return _EM.sub(r"<i>\1</i>", out).replace("**", "")
+
+
+def short_title(title: str, fallback: str, words: int = SHORT_TITLE_WORDS) -> str:
+    """A survey's title up to its subtitle (``Foundation Models in Medical Image Analysis``),
+    at most ``words`` words; ``fallback`` (the file name) when it has none."""
+    head = re.split(r":\s|\s[-–—]\s", (title or "").strip(), maxsplit=1)[0].strip()
+    parts = head.split()
+    if not parts:
+        return fallback
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
+def survey_choices(documents: dict[str, dict]) -> list[tuple[str, str]]:
+    """Survey filter choices: (short title, file name), sorted by file name."""
+    return [(short_title(info.get("title", ""), name), name) for name, info in sorted(documents.items())]
 
 
 def _is_answer_marker(answer: str, match: re.Match, markers: set[int]) -> bool:
@@ -100,9 +133,9 @@ def highlighted(citation: dict) -> str:
     text = citation.get("text") or ""
     span = quote_span(citation)
     if span is None:
-        return esc(text)
+        return inline_markdown(text)
     a, b = span
-    return f"{esc(text[:a])}<mark>{esc(text[a:b])}</mark>{esc(text[b:])}"
+    return f"{inline_markdown(text[:a])}<mark>{inline_markdown(text[a:b])}</mark>{inline_markdown(text[b:])}"
 
 
 def location(citation: dict) -> str:
@@ -116,18 +149,24 @@ def location(citation: dict) -> str:
     return f"characters {citation.get('start')}–{citation.get('end')}"
 
 
+def source_label(citation: dict) -> str:
+    """Where a passage sits: a table row's caption (``Table 1. …``), else its section path."""
+    return citation.get("caption") or citation.get("section") or "—"
+
+
 def citation_html(citation: dict) -> str:
     """The sources-panel card of one citation."""
     ref = citation.get("reference")
-    reference = (f'<div class="src-ref"><b>Reference:</b> {esc(ref)}</div>' if ref
+    reference = (f'<div class="src-ref"><b>Reference:</b> {inline_markdown(ref)}</div>' if ref
                  else '<div class="src-ref src-none">No bibliography entry for this passage.</div>')
     rendered = citation.get("rendered")
-    record = (f'<div class="src-record"><b>As a record:</b> {esc(rendered)}</div>'
+    record = (f'<div class="src-record"><b>As a record:</b> {inline_markdown(rendered)}</div>'
               if rendered and rendered.strip() != (citation.get("text") or "").strip() else "")
+    where = "Table" if citation.get("caption") else "Section"
     return (f'<div class="src-card" data-marker="{esc(citation.get("marker"))}">'
             f'<div class="src-head"><span class="src-marker">[{esc(citation.get("marker"))}]</span> '
             f'<span class="src-title">{esc(citation.get("doc_title") or citation.get("doc"))}</span></div>'
-            f'<div class="src-meta"><b>Section:</b> {esc(citation.get("section") or "—")} · '
+            f'<div class="src-meta"><b>{where}:</b> {esc(source_label(citation))} · '
             f'<b>{esc(location(citation))}</b> · <code>{esc(citation.get("doc"))}</code></div>'
             f'<blockquote class="src-passage">{highlighted(citation)}</blockquote>{record}{reference}</div>')
 
@@ -137,8 +176,8 @@ def passages_html(retrieved: list[dict], limit: int = 3) -> str:
     if not retrieved:
         return f'<div class="src-empty">{NOT_IN_SURVEYS}: nothing relevant was retrieved.</div>'
     cards = [f'<div class="src-card"><div class="src-meta"><b>#{esc(p.get("rank"))}</b> '
-             f'<code>{esc(p.get("doc"))}</code> · {esc(p.get("section") or "—")} · score {esc(p.get("score"))}</div>'
-             f'<blockquote class="src-passage">{esc(p.get("text"))}</blockquote></div>' for p in retrieved[:limit]]
+             f'<code>{esc(p.get("doc"))}</code> · {esc(source_label(p))} · score {esc(p.get("score"))}</div>'
+             f'<blockquote class="src-passage">{inline_markdown(p.get("text"))}</blockquote></div>' for p in retrieved[:limit]]
     return f'<div class="src-notice">{NOT_IN_SURVEYS} — closest passages:</div>' + "".join(cards)
 
 
@@ -160,9 +199,15 @@ CSS = """
 """
 
 # Runs once on page load: a click on an inline [n] marker writes "turn:marker|nonce" into the
-# hidden #cite-target box and fires its input event, which renders that citation's source.
+# hidden #cite-target box and fires its input event, which renders that citation's source;
+# each survey filter label gets its file name as a hover title.
 CITE_JS = """
 () => {
+  const fileTitles = () => document.querySelectorAll('#survey-filter label').forEach((label) => {
+    const box = label.querySelector('input');
+    if (box && label.title !== box.name) label.title = box.name;
+  });
+  new MutationObserver(fileTitles).observe(document.body, { childList: true, subtree: true });
   document.addEventListener('click', (event) => {
     const link = event.target.closest ? event.target.closest('a.cite, a[href^="#cite-"]') : null;
     if (!link) return;

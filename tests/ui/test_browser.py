@@ -114,7 +114,7 @@ def test_chat_citations_abstention_and_upload(browser, tiny_app):
     page.screenshot(path=str(ARTIFACTS / "corpus_upload.png"), full_page=True)
 
     page.get_by_role("tab", name="Chat").click()
-    assert "zorblax.txt" in page.inner_text("#survey-filter")
+    assert "Zorblax Notes" in page.inner_text("#survey-filter")
     reply = ask(page, "How many tokens was the Zorblax model trained on?")
     assert "42 quintillion tokens" in reply
     panel = open_citation(page, page.locator("#chatbot .bot-row").last.locator("a.cite").first)

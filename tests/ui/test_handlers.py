@@ -19,7 +19,7 @@ def ask(ctx, question, turns=None, docs=None):
 
 
 def test_ask_streams_answer_with_clickable_citations(ctx):
-    steps, (box, history, turns, radio, panel) = ask(ctx, MEDSAM)
+    steps, (box, history, turns, radio, panel, hint) = ask(ctx, MEDSAM)
     assert box == "" and history[0] == {"role": "user", "content": MEDSAM}
     reply = history[-1]["content"]
     assert "ViT-B" in reply and 'class="cite"' in reply and 'href="#cite-0-1"' in reply
@@ -31,7 +31,7 @@ def test_ask_streams_answer_with_clickable_citations(ctx):
 
 
 def test_citation_selection_highlights_quote_and_reference(ctx):
-    _, (_, history, turns, _, _) = ask(ctx, MEDCLIP)
+    _, (_, history, turns, _, _, _) = ask(ctx, MEDCLIP)
     citation = next(c for c in turns[0]["citations"] if c["kind"] == "text")
     html = chat.show_source(f"0:{citation['marker']}|1712345", turns)
     marked = re.search(r"<mark>(.*?)</mark>", html, re.S).group(1)
@@ -46,7 +46,7 @@ def test_citation_selection_highlights_quote_and_reference(ctx):
 
 
 def test_table_row_citation_is_highlighted_whole(ctx):
-    _, (_, _, turns, _, _) = ask(ctx, MEDSAM)
+    _, (_, _, turns, _, _, _) = ask(ctx, MEDSAM)
     row = next(c for c in turns[0]["citations"] if c["kind"] == "table-row")
     html = chat.show_source(f"0:{row['marker']}", turns)
     assert "<mark>" in html and "1.57M image-mask pairs" in html
@@ -56,7 +56,7 @@ def test_table_row_citation_is_highlighted_whole(ctx):
 
 
 def test_abstention_shows_notice_and_closest_passages(ctx):
-    _, (_, history, turns, radio, panel) = ask(ctx, OFF_TOPIC)
+    _, (_, history, turns, radio, panel, _) = ask(ctx, OFF_TOPIC)
     reply = history[-1]["content"]
     assert render.NOT_IN_SURVEYS in reply and "Closest passages" in reply
     assert turns[0]["abstained"] and not turns[0]["citations"]
@@ -66,7 +66,7 @@ def test_abstention_shows_notice_and_closest_passages(ctx):
 
 def test_empty_and_huge_questions_get_friendly_messages(ctx):
     for question in ("", "   ", "x" * 50_000):
-        _, (_, history, turns, _, _) = ask(ctx, question)
+        _, (_, history, turns, _, _, _) = ask(ctx, question)
         reply = history[-1]["content"]
         assert "Can't ask that" in reply
         assert len(history[0]["content"]) < 400, "a huge question is not echoed in full"
@@ -75,7 +75,7 @@ def test_empty_and_huge_questions_get_friendly_messages(ctx):
 
 
 def test_survey_filter_restricts_the_search(ctx):
-    _, (_, _, turns, _, _) = ask(ctx, MEDCLIP, docs=["seg-survey.txt"])
+    _, (_, _, turns, _, _, _) = ask(ctx, MEDCLIP, docs=["seg-survey.txt"])
     docs = {c["doc"] for c in turns[0]["citations"]} | {p["doc"] for p in turns[0]["retrieved"]}
     assert docs <= {"seg-survey.txt"}
     assert chat.make_filters(["seg-survey.txt", "vlm-review.txt"], ["seg-survey.txt", "vlm-review.txt"]) is None
@@ -86,7 +86,7 @@ def test_unticking_every_survey_asks_for_one_instead_of_searching(ctx, monkeypat
     searched = []
     monkeypatch.setattr(ctx.qa.retriever, "search", lambda *args, **kwargs: searched.append(args) or [])
     for docs in ([], ["removed-survey.txt"]):
-        _, (_, history, turns, radio, _) = ask(ctx, MEDSAM, docs=docs)
+        _, (_, history, turns, radio, _, _) = ask(ctx, MEDSAM, docs=docs)
         assert "no survey is selected; pick at least one" in history[-1]["content"]
         assert turns[0]["citations"] == turns[0]["retrieved"] == [] and radio["visible"] is False
     assert searched == []
@@ -116,7 +116,7 @@ def test_upload_reports_good_and_bad_files_and_indexes_the_good_one(fresh_ctx, t
     kept = sorted(p.name for p in fresh_ctx.uploads_dir.rglob("*") if p.is_file())
     assert kept == ["zorblax.txt"], "skipped files are not kept"
     assert {"seg-survey.txt", "vlm-review.txt", "zorblax.txt"} == set(fresh_ctx.documents())
-    _, (_, history, turns, _, _) = ask(fresh_ctx, "How many tokens was the Zorblax model trained on?")
+    _, (_, history, turns, _, _, _) = ask(fresh_ctx, "How many tokens was the Zorblax model trained on?")
     assert "42 quintillion tokens" in history[-1]["content"]
     assert any(c["doc"] == "zorblax.txt" for c in turns[0]["citations"])
     table = corpus.document_rows(fresh_ctx)
@@ -140,7 +140,7 @@ def test_remove_document_drops_it(fresh_ctx):
     message = corpus.remove_document(fresh_ctx, "vlm-review.txt")
     assert "Removed **vlm-review.txt**" in message
     assert set(fresh_ctx.documents()) == {"seg-survey.txt"}
-    _, (_, _, turns, _, _) = ask(fresh_ctx, MEDCLIP)
+    _, (_, _, turns, _, _, _) = ask(fresh_ctx, MEDCLIP)
     assert all(p["doc"] == "seg-survey.txt" for p in turns[0]["retrieved"])
     assert "at least one document" in corpus.remove_document(fresh_ctx, "seg-survey.txt")
     assert "not in the index" in corpus.remove_document(fresh_ctx, "vlm-review.txt")
@@ -224,3 +224,49 @@ def test_batch_and_eval_jobs_write_downloads(ctx, tmp_path):
     assert plots and all(p.endswith(".png") for p in plots)
     assert any(f.endswith("report.html") for f in files) and "1 items" in summary
     assert "Cannot read the gold set" in jobs.run_eval_job(ctx, str(tmp_path / "missing.jsonl"), 5)[3]
+
+
+def test_the_answering_hint_is_cleared_when_the_reply_arrives(ctx):
+    steps, final = ask(ctx, MEDSAM)
+    assert "Answering…" in steps[0][5], "the hint shows while the question is answered"
+    assert final[5] == "" and final[4] == {"__type__": "update"}
+
+
+def test_source_cards_render_document_markdown_without_raw_markup():
+    text = ("<details><summary>Digest</summary> This paper introduces **MedCLIP** [[paper]](https://arxiv.org/abs/1) "
+            "by Wang *et al.* :contentReference[oaicite:0]{index=0} <script>alert(1)</script></details>")
+    citation = {"marker": 1, "doc": "list.md", "text": text, "start": 0, "quote": "This paper introduces **MedCLIP**",
+                "quote_start": 36, "quote_end": 69, "section": "Survey", "caption": ""}
+    html = render.citation_html(citation)
+    for raw in ("<summary>", "<details>", "**", "[[paper]]", "*et al.*", "oaicite", "<script>"):
+        assert raw not in html, raw
+    assert "<mark>This paper introduces <b>MedCLIP</b></mark>" in html
+    assert '<a href="https://arxiv.org/abs/1" target="_blank" rel="noopener noreferrer">paper</a>' in html
+    assert "<i>et al.</i>" in html and "alert(1)" in html, "the text of a dropped tag stays, as text"
+
+
+def test_table_rows_are_labelled_by_their_caption(ctx):
+    _, (_, _, turns, radio, _, _) = ask(ctx, MEDSAM)
+    row = next(c for c in turns[0]["citations"] if c["kind"] == "table-row")
+    assert row["caption"].startswith("Table 1")
+    label = next(label for label, key in radio["choices"] if key == f"0:{row['marker']}")
+    assert "Table 1: Summary of segmentation foundation models" in label
+    assert "<b>Table:</b> Table 1: Summary" in chat.show_source(f"0:{row['marker']}", turns)
+
+
+def test_survey_filter_shows_short_titles_with_file_names_as_values(ctx):
+    choices = render.survey_choices(ctx.documents())
+    assert choices == [("Segmentation Test Models in Medical Imaging", "seg-survey.txt"),
+                       ("Vision-Language Test Models for Radiology", "vlm-review.txt")]
+    assert render.short_title("", "x.txt") == "x.txt"
+    assert render.short_title("One two three four five six seven eight nine", "x") == "One two three four five six seven…"
+
+
+def test_a_follow_up_question_is_asked_about_the_previous_subject(ctx):
+    _, (_, _, turns, _, _, _) = ask(ctx, "How much training data does SAM-Med2D use?")
+    assert turns[0]["subject"] == "SAM-Med2D"
+    steps = list(chat.respond(ctx, "And what backbone does it use?", [], turns, "hybrid", 5, None, delay=0))
+    _, history, turns, _, _, _ = steps[-1]
+    assert history[0]["content"] == "And what backbone does it use? (SAM-Med2D)"
+    assert turns[1]["asked"] == "What backbone does SAM-Med2D use?" and turns[1]["subject"] == "SAM-Med2D"
+    assert "ViT-B with adapters" in history[-1]["content"]
