@@ -7,10 +7,11 @@ from pathlib import Path
 
 from ingest.chunker import make_chunks
 from ingest.errors import UnreadableFile
-from ingest.loaders import SUPPORTED_SUFFIXES, load_document
+from ingest.loaders import SUPPORTED_SUFFIXES, FileRules, load_document
 from ingest.markdown import parse_markdown
 from ingest.records import Chunk, LoadedDocument
 from ingest.structure import parse_text
+from surveyqa.settings import load_settings
 
 
 @dataclass
@@ -34,17 +35,26 @@ class Discovery:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def discover(paths: Iterable[Path]) -> Discovery:
-    """Files to ingest: named files as given, folders searched recursively for .txt/.md/.pdf."""
+def discover(paths: Iterable[Path], rules: FileRules | None = None) -> Discovery:
+    """Files to ingest: named files as given, folders searched recursively for .txt/.md/.pdf; a file
+    the ``rules`` refuse (default: those of the settings) is skipped with the reason, unread."""
+    rules = rules or FileRules.of(load_settings())
     found = Discovery()
     for path in map(Path, paths):
         if path.is_dir():
-            found.files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                                      and not p.name.startswith(".")))
+            candidates = [(p, path) for p in sorted(path.rglob("*")) if p.is_file()
+                          and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(".")]
         elif path.exists():
-            found.files.append(path)
+            candidates = [(path, None)]
         else:
             found.skipped.append(Skipped(str(path), "no such file or folder"))
+            continue
+        for file, folder in candidates:
+            reason = rules.refusal(file, folder)
+            if reason:
+                found.skipped.append(Skipped(str(file), reason))
+            else:
+                found.files.append(file)
     return found
 
 

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     engine: Literal["local", "ray"] = Field("local", description="Where ingest parsing/embedding and batch answering run: this process, or Ray (extra `ray`).")
     ray_address: str = Field("", description="Ray cluster address for engine 'ray'; empty starts a local Ray.")
     max_question_chars: int = Field(2000, description="Longer questions are rejected with a clear error.")
+    max_file_mb: float = Field(50, gt=0, description="Largest file (MB) an ingest or an upload reads; larger ones are "
+                               "skipped with the reason.")
+    follow_links: bool = Field(False, description="Ingest a link found under a folder that points outside it "
+                               "(off: such links are skipped with the reason).")
     llm_backend: Literal["none", "openai", "ollama", "llamacpp"] = Field("none", description="LLM for the agent; 'none' uses the extractive answerer.")
     llm_model: str = Field("", description="Model name (OpenAI-compatible / Ollama) or GGUF path (llama.cpp).")
     llm_base_url: str = Field("", description="Endpoint URL for OpenAI-compatible or Ollama backends.")

@@ -105,3 +105,31 @@ def test_missing_file_is_an_unreadable_file_not_an_oserror(tmp_path):
     with pytest.raises(UnreadableFile) as info:
         load_document(tmp_path / "gone.txt")
     assert info.value.reason.startswith("cannot read file")
+
+
+@pytest.mark.parametrize("encoding,bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
+                                          ("utf-16-le", b""), ("utf-16-be", b"")])
+def test_utf16_text_is_decoded_with_or_without_a_byte_order_mark(tmp_path, encoding, bom):
+    source = (MINI / "mdpi_preprint.txt").read_text(encoding="utf-8")
+    path = tmp_path / "utf16.txt"
+    path.write_bytes(bom + source.encode(encoding))
+    doc = load_document(path)
+    assert doc.text == source
+    _text_chunks_match_slices(path)
+
+
+def test_utf16_with_a_bad_sequence_is_refused_as_utf16_not_binary(tmp_path):
+    path = tmp_path / "broken16.txt"
+    path.write_bytes(b"\xff\xfe" + "A survey of models.\n".encode("utf-16-le") + b"\x00\xd8A\x00")  # lone surrogate
+    with pytest.raises(UnreadableFile) as info:
+        load_document(path)
+    assert "UTF-16" in info.value.reason and "binary" not in info.value.reason
+
+
+def test_a_nul_byte_anywhere_makes_the_file_binary(tmp_path):
+    path = tmp_path / "late-nul.txt"
+    path.write_bytes(b"A survey of segmentation models.\n" * 1000 + b"hidden\x00payload\n")
+    assert path.stat().st_size > 8192
+    with pytest.raises(UnreadableFile) as info:
+        load_document(path)
+    assert "NUL" in info.value.reason
