@@ -104,13 +104,12 @@ class SurveyQA:
 
     def ask(self, question: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None,
             question_id: str | None = None) -> Answer:
-        """Answer with citations, or abstain: through the LLM agent when a backend is configured,
-        else extractively. Never guesses beyond the retrieved passages."""
+        """Answer with citations, or abstain: through the LLM (``llm_mode`` write or agent) when a
+        backend is configured, else extractively. Never guesses beyond the retrieved passages."""
         if self.settings.llm_backend != "none":
-            from agent.llm import make_chat_model
-            from agent.llm_agent import LLMAgent
+            from agent.llm import make_llm_answerer
 
-            return LLMAgent(self, make_chat_model(self.settings)).ask(question, question_id, k, mode, filters)
+            return make_llm_answerer(self).ask(question, question_id, k, mode, filters)
         return self.extract(question, k, mode, filters, question_id)
 
     def extract(self, question: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None,

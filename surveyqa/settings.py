@@ -75,10 +75,16 @@ class Settings(BaseSettings):
                                "skipped with the reason.")
     follow_links: bool = Field(False, description="Ingest a link found under a folder that points outside it "
                                "(off: such links are skipped with the reason).")
-    llm_backend: Literal["none", "openai", "ollama", "llamacpp"] = Field("none", description="LLM for the agent; 'none' uses the extractive answerer.")
+    llm_backend: Literal["none", "openai", "ollama", "llamacpp"] = Field("none", description="LLM that writes answers; 'none' uses the extractive answerer; 'llamacpp' runs a GGUF file in-process (extra `llm-local`).")
+    llm_mode: Literal["write", "agent"] = Field("write", description="With an LLM: 'write' has it word 1-3 cited sentences from the passages the extractive answerer chose (works with small models); 'agent' lets it search through tools.")
     llm_model: str = Field("", description="Model name (OpenAI-compatible / Ollama) or GGUF path (llama.cpp).")
     llm_base_url: str = Field("", description="Endpoint URL for OpenAI-compatible or Ollama backends.")
     llm_api_key: str = Field("", description="API key for an OpenAI-compatible endpoint.")
+    llm_threads: int = Field(2, ge=1, description="CPU threads of the local GGUF model (llamacpp backend).")
+    llm_context: int = Field(4096, ge=512, description="Context size in tokens of the local GGUF model (llamacpp backend).")
+    llm_max_tokens: int = Field(200, ge=16, description="Most tokens the LLM may generate per call.")
+    llm_passages: int = Field(3, ge=1, description="Passages shown to the LLM in write mode (those the extractive answer cites first, then the best retrieved).")
+    llm_passage_chars: int = Field(700, ge=100, description="Longest passage excerpt shown to the LLM in write mode, centred on the sentence the extractive answer took.")
     model_dir: Path = Field(PROJECT_ROOT / "var" / "models", description="Where the model loader looks for local weights.")
 
 

@@ -134,3 +134,15 @@ def test_record_tools_in_the_loop_keep_to_the_users_survey_filter(qa):
     shown = [m for m in model.seen[-1] if m.type == "tool"][0].content
     assert "in the selected surveys" in shown and row not in shown
     assert answer.abstained and answer.citations == []
+
+
+def test_llm_mode_chooses_the_answerer_and_a_missing_gguf_is_reported(tiny_settings):
+    from agent.llm import make_llm_answerer
+    from agent.llm_write import WriteAnswerer
+
+    endpoint = {"llm_backend": "openai", "llm_model": "m", "llm_base_url": "http://127.0.0.1:9/v1"}
+    assert isinstance(make_llm_answerer(SurveyQA(tiny_settings.model_copy(update=endpoint))), WriteAnswerer)
+    agent = make_llm_answerer(SurveyQA(tiny_settings.model_copy(update={**endpoint, "llm_mode": "agent"})))
+    assert isinstance(agent, LLMAgent)
+    with pytest.raises(BackendUnavailable, match="GGUF file"):
+        make_chat_model(tiny_settings.model_copy(update={"llm_backend": "llamacpp", "llm_model": "/nowhere/m.gguf"}))
