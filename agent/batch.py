@@ -8,7 +8,7 @@ Input (chosen by file suffix):
 * anything else — plain text, one question per non-blank line, ids ``q1``, ``q2``, ...
 
 Output: JSON lines, each the answer record of ``ask --json`` (:class:`agent.records.Answer`) with
-its ``id``. Every record is appended and flushed as soon as its question is done, so an
+its ``id`` (with an LLM backend, ``mode`` and ``llm``: model, calls and tokens used). Every record is appended and flushed as soon as its question is done, so an
 interrupted run leaves a valid file; re-running skips the ids already in the output (a
 truncated last line is cut off first). Nothing aborts the batch after the input is read:
 
@@ -47,7 +47,7 @@ from index.retrieval import Filters
 from surveyqa.engines import EngineUnavailable, make_engine
 
 Tick = Callable[[int, int], None]
-CSV_COLUMNS = ("id", "question", "answer", "abstained", "citations", "error")
+CSV_COLUMNS = ("id", "question", "answer", "abstained", "citations", "error", "mode", "model", "tokens")
 SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -224,6 +224,11 @@ def citation_spans(record: dict) -> str:
     return "; ".join(f"{c['doc']}:{c['start']}-{c['end']}" for c in record.get("citations", []))
 
 
+def _llm_cells(llm: dict | None) -> tuple[str, str]:
+    """The model name and the tokens used (input + output) of a record answered by an LLM."""
+    return (llm["model"], str(llm["input_tokens"] + llm["output_tokens"])) if llm else ("", "")
+
+
 def export_csv(jsonl_path, csv_path) -> int:
     """Write the records of ``jsonl_path`` as CSV (``CSV_COLUMNS``); returns the row count."""
     rows = 0
@@ -236,7 +241,8 @@ def export_csv(jsonl_path, csv_path) -> int:
             except ValueError:
                 continue
             writer.writerow([record.get("id"), record.get("question"), record.get("answer"),
-                             str(bool(record.get("abstained"))).lower(), citation_spans(record), record.get("error") or ""])
+                             str(bool(record.get("abstained"))).lower(), citation_spans(record), record.get("error") or "",
+                             record.get("mode") or "", *_llm_cells(record.get("llm"))])
             rows += 1
     return rows
 

@@ -68,6 +68,28 @@ def comparison_table(systems: dict[str, dict], keys: tuple[str, ...] = COMPARE_M
     return ["metric", *names], rows
 
 
+LLM_COLUMNS = ("mode", "model", "answers", "calls", "input_tokens", "output_tokens")
+
+
+def llm_table(metrics: dict) -> Table | None:
+    """Tokens used per answer mode and model (None when no LLM answered)."""
+    rows = metrics.get("llm")
+    if not rows:
+        return None
+    return [*LLM_COLUMNS, "tokens_per_answer"], [
+        [*(str(row[key]) for key in LLM_COLUMNS),
+         fmt((row["input_tokens"] + row["output_tokens"]) / row["answers"])] for row in rows]
+
+
+def llm_note(row: dict) -> str:
+    """``write · model · 812 tokens in 1 call`` for a record an LLM answered, else ''."""
+    llm = row.get("llm")
+    if not llm:
+        return ""
+    return (f"{row.get('mode')} · {llm['model']} · {llm['input_tokens'] + llm['output_tokens']} tokens in "
+            f"{llm['calls']} call{'s' if llm['calls'] != 1 else ''}")
+
+
 def _covering(passage: dict, evidence: list[dict]) -> bool:
     item = SimpleNamespace(evidence=[Evidence(e["doc"], e["quote"], e.get("start"), e.get("end")) for e in evidence])
     return covers(passage["doc"], passage["start"], passage["end"], item)
@@ -83,7 +105,7 @@ def worst_misses(per_item: list[dict], limit: int = WORST_MISSES) -> list[dict]:
         top = [{**p, "covers": _covering(p, row["evidence"])} for p in row.get("retrieved", [])[:TOP_PASSAGES]]
         out.append({"id": row.get("id"), "type": row.get("type"), "difficulty": row.get("difficulty"),
                     "question": row.get("question", ""), "answer": row.get("answer", ""),
-                    "abstained": row.get("abstained"), "error": row.get("error"),
+                    "abstained": row.get("abstained"), "error": row.get("error"), "llm": llm_note(row),
                     "missed": row["scores"].get("facts_missed", []), "share": row["scores"].get("key_fact_share"),
                     "first_hit_rank": row["scores"].get("first_hit_rank"), "evidence": row["evidence"], "top": top})
     return out
@@ -128,6 +150,8 @@ def _md_miss(miss: dict) -> list[str]:
              f"**Answer:** {_md_quote(miss['answer']) or '—'}" + (" *(abstained)*" if miss["abstained"] else ""), "",
              f"**Missed facts:** {', '.join(miss['missed']) or '—'} · key-fact share {fmt(miss['share'])} · "
              f"first hit rank {miss['first_hit_rank'] or 'none in top-k'}", ""]
+    if miss["llm"]:
+        lines += [f"**LLM:** {miss['llm']}", ""]
     if miss["error"]:
         lines += [f"**Error:** {miss['error']}", ""]
     lines += ["**Gold evidence:**", ""] + [f"- `{e['doc']}`: {_md_quote(e['quote'])}" for e in miss["evidence"]]
@@ -142,6 +166,8 @@ def render_markdown(result: EvalResult, figures: dict[str, Path], out_dir: Path,
     parts = ["# SurveyQA evaluation report", "",
              f"{metrics.get('count')} items ({metrics.get('answerable')} answerable), k = {metrics.get('k')}.", "",
              "## Overall metrics", "", _md_table(overall_table(metrics)), ""]
+    if llm_table(metrics):
+        parts += ["## LLM usage", "", _md_table(llm_table(metrics)), ""]
     if systems and len(systems) > 1:
         parts += ["## Comparison with baselines", "", _md_table(comparison_table(systems)), ""]
     parts += ["## By type", "", _md_table(group_table(metrics.get("by_type", {}), "type")), "",
@@ -184,13 +210,14 @@ def _html_miss(miss: dict) -> str:
     top = "".join(f'<div class="q{" hit" if p["covers"] else ""}"><b>{p["rank"]}. {esc(p["doc"])} '
                   f'[{p["start"]}:{p["end"]}]</b>{" ✔" if p["covers"] else ""}<br>{esc(p["text"][:700])}</div>'
                   for p in miss["top"]) or "<p>none</p>"
-    error = f"<p><b>Error:</b> {esc(miss['error'])}</p>" if miss["error"] else ""
+    notes = (f"<p><b>LLM:</b> {esc(miss['llm'])}</p>" if miss["llm"] else "") + (
+        f"<p><b>Error:</b> {esc(miss['error'])}</p>" if miss["error"] else "")
     return (f'<div class="miss"><h3>{esc(str(miss["id"]))} <small>({esc(str(miss["type"]))}, '
             f'{esc(str(miss["difficulty"]))})</small></h3><p><b>Question:</b> {esc(miss["question"])}</p>'
             f'<p><b>Answer:</b> {esc(miss["answer"] or "—")}{" <i>(abstained)</i>" if miss["abstained"] else ""}</p>'
             f'<p><b>Missed facts:</b> <span class="missed">{esc(", ".join(miss["missed"]) or "—")}</span> · '
             f'key-fact share {fmt(miss["share"])} · first hit rank {miss["first_hit_rank"] or "none in top-k"}</p>'
-            f'{error}<div class="cols"><div><h4>Gold evidence</h4>{evidence}</div>'
+            f'{notes}<div class="cols"><div><h4>Gold evidence</h4>{evidence}</div>'
             f'<div><h4>Top retrieved passages</h4>{top}</div></div></div>')
 
 
@@ -199,6 +226,8 @@ def render_html(result: EvalResult, figures: dict[str, Path], systems: dict | No
     body = [f"<h1>SurveyQA evaluation report</h1><p>{metrics.get('count')} items "
             f"({metrics.get('answerable')} answerable), k = {metrics.get('k')}.</p>",
             "<h2>Overall metrics</h2>", _html_table(overall_table(metrics))]
+    if llm_table(metrics):
+        body += ["<h2>LLM usage</h2>", _html_table(llm_table(metrics))]
     if systems and len(systems) > 1:
         body += ["<h2>Comparison with baselines</h2>", _html_table(comparison_table(systems))]
     body += ["<h2>By type</h2>", _html_table(group_table(metrics.get("by_type", {}), "type")),

@@ -41,6 +41,8 @@ def evaluate(items: list[GoldItem], answer: Answerer, doc_texts: dict[str, str],
             progress(number, len(items))
     metrics, scores = compute_metrics(items, records, k)
     metrics["warnings"] = warnings
+    if any(r.get("llm") for r in records):
+        metrics["llm"] = llm_usage(records)
     per_item = [
         {**record, "type": item.type, "difficulty": item.difficulty, "key_facts": item.key_facts,
          "gold_answer": item.answer, "evidence": [{"doc": e.doc, "quote": e.quote, "start": e.start, "end": e.end}
@@ -49,6 +51,21 @@ def evaluate(items: list[GoldItem], answer: Answerer, doc_texts: dict[str, str],
     ]
     ranked = [{"retrieved": rank(item)} for item in items] if rank else records
     return EvalResult(metrics, records, per_item, recall_curve(items, ranked), warnings)
+
+
+def llm_usage(records: list[dict]) -> list[dict]:
+    """Per answer mode and model: answers, model calls and tokens used, over the records an LLM answered."""
+    rows: dict[tuple, dict] = {}
+    for record in records:
+        llm = record.get("llm")
+        if llm:
+            row = rows.setdefault((record.get("mode"), llm["model"]), {
+                "mode": record.get("mode"), "model": llm["model"], "answers": 0, "calls": 0,
+                "input_tokens": 0, "output_tokens": 0})
+            row["answers"] += 1
+            for key in ("calls", "input_tokens", "output_tokens"):
+                row[key] += llm.get(key, 0)
+    return list(rows.values())
 
 
 def scope_filters(item: GoldItem):
