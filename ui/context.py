@@ -1,5 +1,6 @@
-"""Server-wide state of the web UI: the shared SurveyQA, the index-update lock and the
-start-up index build. Sessions share nothing else (their state lives in ``gr.State``)."""
+"""Server-wide state of the web UI: the shared SurveyQA, the index-update lock (with its cancel),
+whether the corpus may change, and the start-up index build. Sessions share nothing else (their
+state lives in ``gr.State``)."""
 from __future__ import annotations
 
 import shutil
@@ -11,6 +12,12 @@ from pathlib import Path
 
 from agent.service import SurveyQA
 from surveyqa.settings import Settings
+
+READ_ONLY = "This server is read-only: adding and removing documents is turned off."
+
+
+class Cancelled(Exception):
+    """An index update stopped by :meth:`AppContext.cancel_update`; nothing was written."""
 
 
 @dataclass
@@ -36,12 +43,15 @@ class BuildStatus:
 
 
 class AppContext:
-    """The one SurveyQA object (read-only, shared) plus the lock that serialises index updates."""
+    """The one SurveyQA object (read-only, shared) plus the lock that serialises index updates;
+    with ``read_only`` the corpus cannot be changed through the UI."""
 
-    def __init__(self, settings: Settings, qa: SurveyQA | None = None):
+    def __init__(self, settings: Settings, qa: SurveyQA | None = None, read_only: bool = False):
         self.settings = settings
         self.qa = qa or SurveyQA(settings)
+        self.read_only = read_only
         self.index_lock = threading.Lock()
+        self._cancel = threading.Event()
         self.status = BuildStatus()
         data = Path(settings.index_dir).parent
         self.uploads_dir = data / "uploads"
@@ -53,16 +63,45 @@ class AppContext:
         folder.mkdir(parents=True)
         return folder
 
+    def change_refusal(self) -> str | None:
+        """Why the corpus cannot be changed now (read-only server, index still building), or None."""
+        if self.read_only:
+            return READ_ONLY
+        if not self.status.ready:
+            return "The index is still being built; try again once it is ready."
+        return None
+
     def update_index(self, paths, remove=(), progress=None):
-        """Run ``build_index`` (atomic on disk) and swap the live index in, one update at a time."""
+        """Run ``build_index`` (atomic on disk) and swap the live index in, one update at a time;
+        :meth:`cancel_update` stops it at its next progress step with :class:`Cancelled`."""
         from index.build import build_index
 
+        if self.read_only:
+            raise PermissionError(READ_ONLY)
         with self.index_lock:
-            report = build_index([Path(p) for p in paths], self.settings, remove=list(remove), progress=progress)
+            self._cancel.clear()
+            report = build_index([Path(p) for p in paths], self.settings, remove=list(remove),
+                                 progress=self._cancellable(progress))
             if report.written:
                 self.qa.reload()
                 self.qa.retriever  # load now, so the next question does not pay for it
             return report
+
+    def cancel_update(self) -> bool:
+        """Ask the running index update to stop; False when none is running."""
+        if not self.index_lock.locked():
+            return False
+        self._cancel.set()
+        return True
+
+    def _cancellable(self, progress):
+        def tick(stage: str, done: int, total: int) -> None:
+            if self._cancel.is_set():
+                raise Cancelled("the index update was cancelled; nothing was changed")
+            if progress is not None:
+                progress(stage, done, total)
+
+        return tick
 
     def documents(self) -> dict[str, dict]:
         """Indexed documents (manifest entries: title, path, chunks); empty when there is no index."""
@@ -94,9 +133,21 @@ class AppContext:
                 self._build(build_index, paths, True, tick)
             self.qa.retriever
             status.ready = True
+            if not self.read_only:
+                self.sweep_uploads()
         except Exception as exc:  # shown in the status box instead of crashing the server
             status.error = f"{type(exc).__name__}: {exc}"
         return status
+
+    def sweep_uploads(self) -> list[Path]:
+        """Delete (and return) the uploaded files the index does not hold: copies left by a server
+        stopped in the middle of an upload."""
+        with self.index_lock:
+            indexed = {Path(info.get("path", "")).resolve() for info in self.documents().values()}
+            orphans = [p for p in sorted(self.uploads_dir.rglob("*")) if p.is_file() and p.resolve() not in indexed]
+            for orphan in orphans:
+                discard(orphan, self.uploads_dir)
+        return orphans
 
     def _build(self, build_index, paths, rebuild, tick) -> None:
         with self.index_lock:

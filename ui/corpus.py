@@ -2,7 +2,9 @@
 
 Uploads are copied into a fresh folder under ``<data>/uploads/``; files the index skips (or
 that duplicate an indexed copy) are deleted again, so the folder holds exactly the uploaded
-documents in the index. Every update runs through :meth:`AppContext.update_index`."""
+documents in the index. A file over the size limit, or named like a document of another origin
+(a bundled survey), is refused before it is copied. Every update runs through
+:meth:`AppContext.update_index` and can be cancelled."""
 from __future__ import annotations
 
 import shutil
@@ -11,8 +13,9 @@ from pathlib import Path
 
 import gradio as gr
 
+from ingest.loaders import FileRules
 from ui import render
-from ui.context import AppContext, discard
+from ui.context import AppContext, Cancelled, discard
 
 DOC_HEADERS = ["document", "title", "chunks", "source"]
 REPORT_HEADERS = ["file", "result", "chunks", "details"]
@@ -21,13 +24,16 @@ Progress = Callable[..., None]
 
 def document_rows(ctx: AppContext) -> list[list]:
     """One row per indexed document: name, title, chunk count, bundled or uploaded."""
-    rows = []
-    uploads, corpus = ctx.uploads_dir.resolve(), Path(ctx.settings.corpus_dir).resolve()
-    for name, info in sorted(ctx.documents().items()):
-        parents = Path(info.get("path", "")).resolve().parents
-        origin = "uploaded" if uploads in parents else ("bundled" if corpus in parents else "other")
-        rows.append([name, info.get("title", name), int(info.get("chunks", 0)), origin])
-    return rows
+    return [[name, info.get("title", name), int(info.get("chunks", 0)), origin(ctx, info)]
+            for name, info in sorted(ctx.documents().items())]
+
+
+def origin(ctx: AppContext, info: dict) -> str:
+    """Where an indexed document (its manifest entry) came from: uploaded, bundled or other."""
+    parents = Path(info.get("path", "")).resolve().parents
+    if ctx.uploads_dir.resolve() in parents:
+        return "uploaded"
+    return "bundled" if Path(ctx.settings.corpus_dir).resolve() in parents else "other"
 
 
 def doc_updates(ctx: AppContext) -> tuple:
@@ -41,20 +47,40 @@ def _file_path(item) -> Path:
     return Path(getattr(item, "name", None) or getattr(item, "path", None) or item)
 
 
-def _copy_uploads(ctx: AppContext, files) -> tuple[Path, list[Path], list[list]]:
-    """Copy uploads into a new folder; duplicate names within one upload are refused."""
+def _admit(ctx: AppContext, files) -> tuple[list[Path], list[list]]:
+    """The uploaded files to index, and a skipped row with the reason for each one refused: a second
+    file of one name, a file over the size limit, one named like an indexed document not uploaded."""
+    sources, rows = [], []
+    rules, documents = FileRules.of(ctx.settings), ctx.documents()
+    for source in map(_file_path, files):
+        known = documents.get(source.name)
+        if any(s.name == source.name for s in sources):
+            reason = "another uploaded file has the same name"
+        elif known is not None and origin(ctx, known) != "uploaded":
+            where = "the bundled corpus" if origin(ctx, known) == "bundled" else Path(known.get("path", "")).parent
+            reason = f"a document of this name is indexed from {where}; an upload cannot replace it (rename the file)"
+        else:
+            reason = rules.refusal(source)
+        if reason:
+            rows.append([source.name, "skipped", 0, reason])
+        else:
+            sources.append(source)
+    return sources, rows
+
+
+def _copy_uploads(ctx: AppContext, sources: list[Path]) -> tuple[Path, list[Path]]:
+    """Copies of ``sources`` in a new folder under the uploads folder."""
     folder = ctx.new_folder(ctx.uploads_dir, "upload")
-    copies, rows, seen = [], [], set()
-    for item in files:
-        source = _file_path(item)
-        if source.name in seen:
-            rows.append([source.name, "skipped", 0, "another uploaded file has the same name"])
-            continue
-        seen.add(source.name)
-        target = folder / source.name
+    copies = [folder / source.name for source in sources]
+    for source, target in zip(sources, copies):
         shutil.copyfile(source, target)
-        copies.append(target)
-    return folder, copies, rows
+    return folder, copies
+
+
+def _summary(rows: list[list], note: str = "") -> str:
+    good = sum(r[1] in ("added", "updated") for r in rows)
+    bad = sum(r[1] == "skipped" for r in rows)
+    return f"**{good} file(s) indexed, {bad} skipped.**" + (f" {note}" if note else "")
 
 
 def _tick(progress: Progress | None):
@@ -68,15 +94,20 @@ def upload_files(ctx: AppContext, files, progress: Progress | None = None) -> tu
     and a summary. A bad file is reported and dropped; the others and the index are unaffected."""
     if not files:
         return [], "Choose one or more .pdf, .txt or .md files first."
-    if not ctx.status.ready:
-        return [], "The index is still being built; upload again once it is ready."
-    folder, copies, rows = _copy_uploads(ctx, files)
+    refusal = ctx.change_refusal()
+    if refusal:
+        return [], refusal
+    sources, rows = _admit(ctx, files)
+    if not sources:
+        return rows, _summary(rows)
+    folder, copies = _copy_uploads(ctx, sources)
     before = ctx.documents()
     try:
         report = ctx.update_index(copies, progress=_tick(progress))
     except Exception as exc:  # the live index is untouched: build_index writes atomically
-        for copy in copies:
-            discard(copy, ctx.uploads_dir)
+        shutil.rmtree(folder, ignore_errors=True)  # this upload's copies only
+        if isinstance(exc, Cancelled):
+            return rows, "**Cancelled:** nothing was added; the index is unchanged."
         return rows, f"**Nothing was added:** {type(exc).__name__}: {exc}"
     skipped = {Path(s.path).name: s.reason for s in report.skipped}
     for copy in copies:
@@ -95,14 +126,14 @@ def upload_files(ctx: AppContext, files, progress: Progress | None = None) -> tu
                 discard(Path(before[name].get("path", "")), ctx.uploads_dir)
     if folder.is_dir() and not any(folder.iterdir()):
         shutil.rmtree(folder, ignore_errors=True)
-    good = sum(r[1] in ("added", "updated") for r in rows)
-    bad = sum(r[1] == "skipped" for r in rows)
-    summary = f"**{good} file(s) indexed, {bad} skipped.**" + (f" {report.note}" if report.note else "")
-    return rows, summary
+    return rows, _summary(rows, report.note)
 
 
 def remove_document(ctx: AppContext, doc: str | None, progress: Progress | None = None) -> str:
     """Drop ``doc`` from the index (and delete its uploaded copy); the last document is kept."""
+    refusal = ctx.change_refusal()
+    if refusal:
+        return refusal
     documents = ctx.documents()
     if not doc:
         return "Pick a document to remove."
@@ -118,3 +149,8 @@ def remove_document(ctx: AppContext, doc: str | None, progress: Progress | None 
         return f"**{doc}** was not removed ({report.note or 'no change'})."
     discard(Path(documents[doc].get("path", "")), ctx.uploads_dir)
     return f"Removed **{doc}**; {len(report.chunks_per_doc)} document(s) remain."
+
+
+def cancel_update(ctx: AppContext) -> str:
+    """Stop the running upload or removal at its next step."""
+    return "Cancelling the running index update…" if ctx.cancel_update() else "No index update is running."
