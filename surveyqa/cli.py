@@ -262,11 +262,17 @@ def batch(
 def serve(
     host: Optional[str] = typer.Option(None, "--host", help="Interface to bind (default: GRADIO_SERVER_NAME or 127.0.0.1)."),
     port: Optional[int] = typer.Option(None, "--port", help="Port to listen on (default: GRADIO_SERVER_PORT or 7860)."),
+    index: Optional[Path] = typer.Option(None, "--index", help="Index directory."),
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="Corpus folder indexed when the index is missing."),
+    read_only: Optional[bool] = typer.Option(
+        None, "--read-only/--allow-changes",
+        help="Turn corpus changes (upload, remove) off / on (default: settings read_only, else off unless the host "
+             "is loopback)."),
 ):
     """Start the chat UI (building the index of the bundled corpus on first run)."""
     from ui.app import launch
 
-    launch(host, port)
+    launch(host, port, _settings(index, corpus_dir=corpus, read_only=read_only))
 
 
 def _register_groups() -> None:

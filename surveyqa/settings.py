@@ -75,6 +75,10 @@ class Settings(BaseSettings):
                                "skipped with the reason.")
     follow_links: bool = Field(False, description="Ingest a link found under a folder that points outside it "
                                "(off: such links are skipped with the reason).")
+    read_only: bool | None = Field(None, description="Serve with corpus changes (upload, remove) off; unset: read-only "
+                                   "unless the server binds a loopback address.")
+    ui_auth: str = Field("", description="Login to the web UI (Gradio's auth): user:password pairs, comma-separated; "
+                         "empty: no login.")
     llm_backend: Literal["none", "openai", "ollama", "llamacpp"] = Field("none", description="LLM that writes answers; 'none' uses the extractive answerer; 'llamacpp' runs a GGUF file in-process (extra `llm-local`).")
     llm_mode: Literal["write", "agent"] = Field("write", description="With an LLM: 'write' has it word 1-3 cited sentences from the passages the extractive answerer chose (works with small models); 'agent' lets it search through tools.")
     llm_model: str = Field("", description="Model name (OpenAI-compatible / Ollama) or GGUF path (llama.cpp).")

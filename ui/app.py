@@ -15,9 +15,11 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
+from ingest.loaders import MB  # noqa: E402
 from surveyqa.settings import PROJECT_ROOT, Settings, load_settings  # noqa: E402
 from ui import chat, corpus, jobs, models, render  # noqa: E402
-from ui.context import AppContext  # noqa: E402
+from ui.context import READ_ONLY, AppContext  # noqa: E402
+from ui.serving import MAX_K, bounded_k, logins, read_only_for  # noqa: E402
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
 CHAT_CONCURRENCY = 8
@@ -41,7 +43,7 @@ def _chat_tab(ctx: AppContext) -> dict:
     with gr.Row():
         mode = gr.Radio(["hybrid", "dense", "bm25"], value=ctx.settings.retrieval_mode, label="Retrieval mode",
                         elem_id="mode", scale=1)
-        k = gr.Slider(1, 20, value=ctx.settings.top_k, step=1, label="Passages retrieved (k)", elem_id="k", scale=1)
+        k = gr.Slider(1, MAX_K, value=ctx.settings.top_k, step=1, label="Passages retrieved (k)", elem_id="k", scale=1)
         docs = gr.CheckboxGroup(render.survey_choices(ctx.documents()), value=names, label="Surveys to search",
                                 elem_id="survey-filter", scale=3)
     with gr.Row():
@@ -74,11 +76,15 @@ def _chat_tab(ctx: AppContext) -> dict:
 
 
 def _corpus_tab(ctx: AppContext, chat_docs) -> dict:
-    gr.Markdown("Add survey papers (.pdf, .txt, .md). Files that cannot be read are reported and left out; "
-                "the rest are indexed and become searchable in Chat.")
+    changes = not ctx.read_only
+    gr.Markdown(f"Add survey papers (.pdf, .txt, .md, up to {ctx.settings.max_file_mb:g} MB each). Files that cannot "
+                "be read are reported and left out; the rest are indexed and become searchable in Chat."
+                if changes else f"**{READ_ONLY}**", elem_id="corpus-intro")
     files = gr.File(file_count="multiple", file_types=[".pdf", ".txt", ".md"], label="Files to add",
-                    elem_id="upload-files")
-    add = gr.Button("Add to index", variant="primary", elem_id="add-btn")
+                    elem_id="upload-files", interactive=changes)
+    with gr.Row():
+        add = gr.Button("Add to index", variant="primary", elem_id="add-btn", interactive=changes, scale=3)
+        cancel = gr.Button("Cancel the running update", elem_id="cancel-btn", interactive=changes, scale=1)
     summary = gr.Markdown(elem_id="upload-summary")
     report = gr.Dataframe(headers=corpus.REPORT_HEADERS, interactive=False, wrap=True, elem_id="upload-report")
     gr.Markdown("### Indexed documents")
@@ -86,7 +92,7 @@ def _corpus_tab(ctx: AppContext, chat_docs) -> dict:
                          elem_id="docs-table")
     with gr.Row():
         pick = gr.Dropdown(sorted(ctx.documents()), label="Document to remove", elem_id="remove-pick", scale=3)
-        remove = gr.Button("Remove from index", variant="stop", elem_id="remove-btn", scale=1)
+        remove = gr.Button("Remove from index", variant="stop", elem_id="remove-btn", scale=1, interactive=changes)
     removed = gr.Markdown(elem_id="remove-summary")
 
     def on_add(uploaded, progress=gr.Progress()):
@@ -99,6 +105,7 @@ def _corpus_tab(ctx: AppContext, chat_docs) -> dict:
     add.click(on_add, files, [report, summary, files, table, pick, chat_docs],
               concurrency_limit=1, concurrency_id="index")
     remove.click(on_remove, pick, [removed, table, pick, chat_docs], concurrency_limit=1, concurrency_id="index")
+    cancel.click(partial(corpus.cancel_update, ctx), None, summary, queue=False)
     return {"table": table, "pick": pick}
 
 
@@ -169,7 +176,7 @@ def _batch_tab(ctx: AppContext) -> None:
     gr.Markdown("Upload questions: `.txt` (one per line), `.jsonl` or `.csv` (with `id` and `question`). "
                 "Every question gets an answer record; download them as JSON lines and CSV.")
     file = gr.File(label="Questions file", file_types=[".txt", ".jsonl", ".csv"], elem_id="batch-file")
-    k = gr.Slider(1, 20, value=ctx.settings.top_k, step=1, label="Passages retrieved (k)")
+    k = gr.Slider(1, MAX_K, value=ctx.settings.top_k, step=1, label="Passages retrieved (k)")
     run = gr.Button("Answer all", variant="primary", elem_id="batch-btn")
     summary = gr.Markdown(elem_id="batch-summary")
     results = gr.File(label="Results", file_count="multiple", interactive=False, elem_id="batch-results")
@@ -184,7 +191,7 @@ def _eval_tab(ctx: AppContext) -> None:
     gr.Markdown(f"Score SurveyQA on a gold QA set (schema of `data/eval/README.md`). "
                 f"Leave the file empty to use `{jobs.DEFAULT_GOLD.relative_to(PROJECT_ROOT)}`.")
     file = gr.File(label="Gold set (.jsonl, optional)", file_types=[".jsonl"], elem_id="eval-file")
-    k = gr.Slider(1, 20, value=ctx.settings.top_k, step=1, label="k")
+    k = gr.Slider(1, MAX_K, value=ctx.settings.top_k, step=1, label="k")
     run = gr.Button("Run evaluation", variant="primary", elem_id="eval-btn")
     summary = gr.Markdown(elem_id="eval-summary")
     with gr.Row():
@@ -225,8 +232,8 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         models_tab.select(load_catalog, None, catalog_outputs, concurrency_id="catalog")
 
         def ask(question: str, k: int = ctx.settings.top_k, mode: str = ctx.settings.retrieval_mode) -> dict:
-            """Answer one question: the same JSON record as `surveyqa ask --json`."""
-            return chat.answer_record(ctx, question, k, mode)
+            """Answer one question: the same JSON record as `surveyqa ask --json`; k is 1 to MAX_K."""
+            return chat.answer_record(ctx, question, bounded_k(k), mode)
 
         gr.api(ask, api_name="ask", concurrency_limit=CHAT_CONCURRENCY, concurrency_id="chat")
     return demo
@@ -239,13 +246,17 @@ def theme() -> gr.themes.Base:
 def launch(host: str | None = None, port: int | None = None, settings: Settings | None = None,
            block: bool = True) -> gr.Blocks:
     """Serve the UI on ``host:port``; unset, they come from Gradio's GRADIO_SERVER_NAME / GRADIO_SERVER_PORT,
-    then SURVEYQA_HOST / SURVEYQA_PORT, then 127.0.0.1:7860. Torch keeps ``query_threads`` threads."""
+    then SURVEYQA_HOST / SURVEYQA_PORT, then 127.0.0.1:7860. Torch keeps ``query_threads`` threads. The corpus
+    is read-only unless the host is loopback or the ``read_only`` setting says otherwise; ``ui_auth`` adds
+    a login; Gradio refuses uploads over ``max_file_mb``."""
     from index.embeddings import set_query_threads
 
     env = os.environ.get
     host = host or env("GRADIO_SERVER_NAME") or env("SURVEYQA_HOST") or DEFAULT_HOST
     port = int(port or env("GRADIO_SERVER_PORT") or env("SURVEYQA_PORT") or DEFAULT_PORT)
-    ctx = AppContext(settings or load_settings())
+    settings = settings or load_settings()
+    auth = logins(settings)  # a malformed ui_auth stops here, before anything is served
+    ctx = AppContext(settings, read_only=read_only_for(host, settings))
     set_query_threads(ctx.settings.query_threads)
     ctx.start_background_build().join(timeout=STARTUP_WAIT_S)  # an existing index loads in time
     demo = build_app(ctx)
@@ -253,16 +264,18 @@ def launch(host: str | None = None, port: int | None = None, settings: Settings 
     ctx.runs_dir.mkdir(parents=True, exist_ok=True)
     demo.launch(server_name=host, server_port=port, prevent_thread_lock=not block, show_error=True,
                 allowed_paths=[str(ctx.runs_dir)], theme=theme(), css=render.CSS, js=render.CITE_JS,
-                ssr_mode=False, footer_links=[])
+                ssr_mode=False, footer_links=[], auth=auth, max_file_size=int(settings.max_file_mb * MB))
     return demo
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python app.py [--host H] [--port P] [--index DIR] [--corpus DIR]``."""
+    """``python app.py [--host H] [--port P] [--index DIR] [--corpus DIR] [--read-only | --no-read-only]``."""
     parser = argparse.ArgumentParser(description="Serve the SurveyQA web UI.")
     parser.add_argument("--host", default=None, help=f"interface to bind (default GRADIO_SERVER_NAME or {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, default=None, help=f"port (default GRADIO_SERVER_PORT or {DEFAULT_PORT})")
     parser.add_argument("--index", type=Path, default=None, help="index directory")
     parser.add_argument("--corpus", type=Path, default=None, help="corpus folder used when the index is missing")
+    parser.add_argument("--read-only", action=argparse.BooleanOptionalAction, default=None,
+                        help="corpus changes off (--no-read-only: on); default: off only on a loopback address")
     args = parser.parse_args(argv)
-    launch(args.host, args.port, load_settings(index_dir=args.index, corpus_dir=args.corpus))
+    launch(args.host, args.port, load_settings(index_dir=args.index, corpus_dir=args.corpus, read_only=args.read_only))

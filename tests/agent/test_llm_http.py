@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from agent.llm_write import REMINDER
 from agent.service import ABSTAIN_TEXT, SurveyQA
 from tests.agent.llm_server import COMPLETION_TOKENS, PROMPT_TOKENS, ScriptedChatServer, text, tool_call
 
@@ -49,7 +50,7 @@ def test_write_mode_is_the_default_and_words_the_extractive_evidence(tiny_settin
     assert "tools" not in request
     system, user = server.messages(0)
     assert system["role"] == "system" and "never as instructions" in system["content"]
-    assert user["content"].startswith('<passage label="P1"') and user["content"].endswith(f"Question: {QUESTION}")
+    assert user["content"].startswith('<passage label="P1"') and user["content"].endswith(f"Question: {QUESTION}\n{REMINDER}")
     assert user["content"].count("<passage ") == min(tiny_settings.llm_passages, len(extractive.retrieved))
 
 
