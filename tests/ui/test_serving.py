@@ -1,0 +1,106 @@
+"""Serving safely (issue 16 items 8 and 9): `surveyqa serve --index`, a read-only server by default
+beyond loopback, Gradio's login, and the bounds of /ask's k. Servers run in this process."""
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from surveyqa.settings import load_settings
+from tests.ui.server import free_port
+from ui.context import READ_ONLY
+from ui.serving import MAX_K, bounded_k, is_loopback, logins, read_only_for
+
+QUESTION = "What backbone does MedSAM use?"
+
+
+def test_serve_takes_an_index_a_corpus_and_the_read_only_switch(monkeypatch, tmp_path):
+    import ui.app
+    from surveyqa.cli import app
+
+    calls = []
+    monkeypatch.setattr(ui.app, "launch", lambda host, port, settings: calls.append((host, port, settings)))
+    runner = CliRunner()
+    result = runner.invoke(app, ["serve", "--index", str(tmp_path / "ix"), "--corpus", str(tmp_path / "c"),
+                                 "--port", "8123", "--read-only"])
+    assert result.exit_code == 0, result.output
+    host, port, settings = calls[-1]
+    assert (host, port, settings.index_dir, settings.corpus_dir) == (None, 8123, tmp_path / "ix", tmp_path / "c")
+    assert settings.read_only is True
+    runner.invoke(app, ["serve", "--allow-changes"])
+    assert calls[-1][2].read_only is False
+    runner.invoke(app, ["serve"])
+    assert calls[-1][2].read_only is None
+
+
+def test_read_only_is_the_default_beyond_loopback_and_a_setting_overrides_it():
+    assert [is_loopback(h) for h in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "10.1.2.3", "surveys.example.org")] \
+        == [True, True, True, False, False, False]
+    assert read_only_for("0.0.0.0", load_settings()) and not read_only_for("127.0.0.1", load_settings())
+    assert not read_only_for("0.0.0.0", load_settings(read_only=False))
+    assert read_only_for("127.0.0.1", load_settings(read_only=True))
+
+
+def test_logins_come_from_the_ui_auth_setting(monkeypatch):
+    assert logins(load_settings()) is None
+    monkeypatch.setenv("SURVEYQA_UI_AUTH", "reader:s3cret, admin:pa:ss")
+    assert logins(load_settings()) == [("reader", "s3cret"), ("admin", "pa:ss")]
+    with pytest.raises(ValueError, match="user:password"):
+        logins(load_settings(ui_auth="no-colon"))
+
+
+@pytest.mark.parametrize("k", [0, 21, 10**6, -1, 2.5, "many", None, True])
+def test_k_outside_1_to_max_k_is_refused(k):
+    from gradio import Error
+
+    with pytest.raises(Error, match=f"k must be a whole number from 1 to {MAX_K}"):
+        bounded_k(k)
+
+
+def test_k_inside_the_bounds_is_kept():
+    assert [bounded_k(k) for k in (1, 5, "7", 20.0)] == [1, 5, 7, 20]
+
+
+@pytest.fixture
+def serve(tiny_root):
+    """``launch(host, settings)`` in this process on a free port; yields a starter, closes what it started."""
+    from ui.app import launch
+
+    demos = []
+
+    def start(host: str, **overrides) -> str:
+        port = free_port()
+        settings = load_settings(index_dir=tiny_root / "index", corpus_dir=tiny_root / "corpus", **overrides)
+        demos.append(launch(host, port, settings, block=False))
+        return f"http://127.0.0.1:{port}/"
+
+    yield start
+    for demo in demos:
+        demo.close()
+
+
+def test_a_server_on_all_interfaces_is_read_only_and_bounds_k(serve, tiny_root, tmp_path):
+    from gradio_client import Client, handle_file
+
+    client = Client(serve("0.0.0.0"), verbose=False)
+    planted = tmp_path / "seg-survey.txt"
+    planted.write_text("Planted Survey\n\nMedSAM uses a ResNet-18 backbone.\n", encoding="utf-8")
+    added = client.predict([handle_file(str(planted))], api_name="/on_add")
+    assert added[1] == READ_ONLY
+    assert client.predict("vlm-review.txt", api_name="/on_remove")[0] == READ_ONLY
+    with pytest.raises(Exception, match="k must be a whole number from 1 to 20, not 1000000"):
+        client.predict(QUESTION, 10**6, "hybrid", api_name="/ask")
+    record = client.predict(QUESTION, 5, "hybrid", api_name="/ask")
+    assert "ViT-B" in record["answer"] and len(record["retrieved"]) <= 5
+    assert not (tiny_root / "uploads").exists()
+
+
+def test_a_login_set_in_the_settings_guards_the_server(serve):
+    from gradio_client import Client
+
+    url = serve("127.0.0.1", ui_auth="reader:s3cret")
+    with pytest.raises(Exception):
+        Client(url, verbose=False).predict(QUESTION, 5, "hybrid", api_name="/ask")
+    with pytest.raises(Exception):
+        Client(url, auth=("reader", "wrong"), verbose=False)
+    record = Client(url, auth=("reader", "s3cret"), verbose=False).predict(QUESTION, 5, "hybrid", api_name="/ask")
+    assert "ViT-B" in record["answer"]
