@@ -1,7 +1,7 @@
 """LLM modes with a real local GGUF model, next to the extractive answerer (a benchmark, not CI).
 
 For each gold set (the bundled dev set over var/index, QASPER dev over var/qasper) it takes
-``--limit`` items spread evenly over the file and answers them with the extractive answerer,
+``--limit`` items round-robin over the question types and answers them with the extractive answerer,
 write mode and agent mode on the llamacpp backend (xllamacpp, in-process, ``--threads``), and
 scores them with the eval metrics: key-fact accuracy, citation precision, abstention, seconds
 per answer, tokens. The GGUF file's sha256 is checked first. JSON goes to
@@ -17,6 +17,7 @@ import json
 import statistics
 import sys
 import time
+from itertools import zip_longest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -38,9 +39,13 @@ def sha256(path: Path) -> str:
 
 
 def spread(items: list, limit: int) -> list:
-    """``limit`` items at even strides through the file, so every question type is represented."""
-    step = max(1, len(items) // limit)
-    return items[::step][:limit]
+    """``limit`` items taken round-robin over the question types (each type in file order), so
+    every type, unanswerable included, is represented."""
+    by_type: dict[str, list] = {}
+    for item in items:
+        by_type.setdefault(item.type, []).append(item)
+    rounds = zip_longest(*by_type.values())
+    return [item for row in rounds for item in row if item is not None][:limit]
 
 
 def summary(system: str, result, seconds: float) -> dict:
