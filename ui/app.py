@@ -25,6 +25,7 @@ DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
 CHAT_CONCURRENCY = 8
 STARTUP_WAIT_S = 10
 SYSTEM_FONTS = ["ui-sans-serif", "system-ui", "Segoe UI", "Helvetica", "Arial", "sans-serif"]
+DOC_WIDTHS = ["26%", "52%", "8%", "14%"]  # document, title, chunks, source
 MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "monospace"]
 
 
@@ -89,7 +90,7 @@ def _corpus_tab(ctx: AppContext, chat_docs) -> dict:
     report = gr.Dataframe(headers=corpus.REPORT_HEADERS, interactive=False, wrap=True, elem_id="upload-report")
     gr.Markdown("### Indexed documents")
     table = gr.Dataframe(corpus.document_rows(ctx), headers=corpus.DOC_HEADERS, interactive=False, wrap=True,
-                         elem_id="docs-table")
+                         column_widths=DOC_WIDTHS, elem_id="docs-table")
     with gr.Row():
         pick = gr.Dropdown(sorted(ctx.documents()), label="Document to remove", elem_id="remove-pick", scale=3)
         remove = gr.Button("Remove from index", variant="stop", elem_id="remove-btn", scale=1, interactive=changes)
@@ -110,8 +111,12 @@ def _corpus_tab(ctx: AppContext, chat_docs) -> dict:
 
 
 def _catalog_section(ctx: AppContext):
-    gr.Markdown("### Model catalog\nModels recorded in the surveys' tables and lists. Filter by any attribute.")
-    query = gr.Textbox(label="Filter (name, backbone, modality, task, data…)", elem_id="catalog-filter")
+    gr.Markdown("### Model catalog\nModels recorded in the surveys' tables and lists (and, on request, the datasets, "
+                "papers and surveys they list). Filter by any attribute.")
+    with gr.Row():
+        query = gr.Textbox(label="Filter (name, backbone, modality, task, data…)", elem_id="catalog-filter", scale=3)
+        kinds = gr.CheckboxGroup(list(models.KINDS), value=models.DEFAULT_KINDS, label="Show", elem_id="catalog-kinds",
+                                 scale=2)
     status = gr.Markdown(elem_id="catalog-status")
     table = gr.Dataframe(headers=models.CATALOG_HEADERS, interactive=False, wrap=True, max_height=380,
                          column_widths=models.CATALOG_WIDTHS, elem_id="catalog-table")
@@ -123,8 +128,8 @@ def _catalog_section(ctx: AppContext):
                             elem_id="compare-table")
     cites = gr.Markdown(elem_id="compare-cites")
 
-    def on_filter(text):
-        return models.catalog_rows(ctx, text)
+    def on_filter(text, kind_list):
+        return models.catalog_rows(ctx, text, kind_list)
 
     def on_compare(names):
         import pandas as pd
@@ -132,9 +137,13 @@ def _catalog_section(ctx: AppContext):
         rows, headers, text = models.compare_models(ctx, names)
         return pd.DataFrame(rows, columns=headers), text
 
-    query.change(on_filter, query, [table, status], concurrency_id="catalog")
+    query.change(on_filter, [query, kinds], [table, status], concurrency_id="catalog")
+    kinds.change(on_filter, [query, kinds], [table, status], concurrency_id="catalog")
     go.click(on_compare, pick, [compared, cites], concurrency_id="catalog")
-    return lambda: (*models.catalog_rows(ctx, ""), gr.update(choices=models.catalog_names(ctx))), [table, status, pick]
+    def on_open(text, kind_list):
+        return (*models.catalog_rows(ctx, text, kind_list), gr.update(choices=models.catalog_names(ctx)))
+
+    return on_open, [query, kinds], [table, status, pick]
 
 
 def _surveys_say_section(ctx: AppContext) -> None:
@@ -143,7 +152,8 @@ def _surveys_say_section(ctx: AppContext) -> None:
     with gr.Row():
         name = gr.Textbox(label="Model", placeholder="e.g. CheXagent", elem_id="say-name", scale=4)
         go = gr.Button("Show", elem_id="say-btn", scale=1)
-    table = gr.Dataframe(headers=models.SAY_HEADERS, interactive=False, wrap=True, elem_id="say-table")
+    table = gr.Dataframe(headers=models.SAY_HEADERS, interactive=False, wrap=True, column_widths=models.SAY_WIDTHS,
+                         elem_id="say-table")
     summary = gr.Markdown(elem_id="say-summary")
     go.click(partial(models.what_surveys_say, ctx), name, [table, summary], concurrency_id="catalog")
     name.submit(partial(models.what_surveys_say, ctx), name, [table, summary], concurrency_id="catalog")
@@ -219,7 +229,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             with gr.Tab("Corpus", id="corpus"):
                 corpus_parts = _corpus_tab(ctx, chat_parts["docs"])
             with gr.Tab("Models", id="models") as models_tab:
-                load_catalog, catalog_outputs = _catalog_section(ctx)
+                load_catalog, catalog_inputs, catalog_outputs = _catalog_section(ctx)
                 _surveys_say_section(ctx)
                 _demo_section(ctx)
             with gr.Tab("Batch", id="batch"):
@@ -229,7 +239,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         doc_outputs = [corpus_parts["table"], corpus_parts["pick"], chat_parts["docs"]]
         timer.tick(partial(_status_tick, ctx), None, [status, timer, *doc_outputs], queue=False,
                    show_progress="hidden")
-        models_tab.select(load_catalog, None, catalog_outputs, concurrency_id="catalog")
+        models_tab.select(load_catalog, catalog_inputs, catalog_outputs, concurrency_id="catalog")
 
         def ask(question: str, k: int = ctx.settings.top_k, mode: str = ctx.settings.retrieval_mode) -> dict:
             """Answer one question: the same JSON record as `surveyqa ask --json`; k is 1 to MAX_K."""

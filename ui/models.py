@@ -3,15 +3,18 @@ and demos of the locally loadable models. Backends are imported lazily, so a mis
 only disables its part of the tab."""
 from __future__ import annotations
 
+from agent.catalog import KINDS
 from ui import render
 from ui.context import AppContext
 
-CATALOG_HEADERS = ["model", "backbone", "modalities", "tasks", "data", "date", "survey", "source"]
-CATALOG_WIDTHS = ["12%", "12%", "14%", "12%", "12%", "6%", "14%", "18%"]
+CATALOG_HEADERS = ["name", "kind", "backbone", "modalities", "tasks", "data", "date", "survey", "source"]
+CATALOG_WIDTHS = ["12%", "6%", "11%", "13%", "11%", "11%", "6%", "13%", "17%"]
+DEFAULT_KINDS = ["model"]
 COMPARE_FIELDS = ("backbone", "modalities", "tasks", "data", "datasets", "date", "parameters")
 STATUS_HEADERS = ["model", "task", "input", "runs now?", "weights / why not"]
 SCORE_HEADERS = ["label", "score"]
 SAY_HEADERS = ["attribute", "verdict", "value", "survey", "lines", "from"]
+SAY_WIDTHS = ["11%", "13%", "30%", "26%", "8%", "12%"]
 UNAVAILABLE = "Model catalog unavailable"
 
 
@@ -27,22 +30,24 @@ def _catalog(ctx: AppContext):
         return None, f"{UNAVAILABLE}: {type(exc).__name__}: {exc}"
 
 
-def catalog_rows(ctx: AppContext, text: str = "") -> tuple[list[list], str]:
-    """Catalog entries matching ``text`` as table rows, and a one-line status."""
+def catalog_rows(ctx: AppContext, text: str = "", kinds: list[str] | None = DEFAULT_KINDS) -> tuple[list[list], str]:
+    """Catalog entries of ``kinds`` matching ``text`` as table rows, and a one-line status."""
     catalog, why = _catalog(ctx)
     if catalog is None:
         return [], f"**{why}.**"
-    entries = catalog.filter(text or "")
-    rows = [[e.name, e.backbone, e.modalities, e.tasks, e.data or e.datasets, e.date, e.doc, e.source]
+    kinds = list(kinds or [])
+    entries = catalog.filter(text or "", kinds)
+    rows = [[e.name, e.kind, e.backbone, e.modalities, e.tasks, e.data or e.datasets, e.date, e.doc, e.source]
             for e in entries]
     shown = f" matching “{render.esc(text)}”" if text else ""
-    return rows, f"{len(rows)} of {len(catalog.entries)} catalog entries{shown}."
+    what = " and ".join(f"{k}s" for k in kinds) or "entries (no kind ticked)"
+    return rows, f"{len(rows)} {what} of {len(catalog.entries)} catalog entries{shown}."
 
 
 def catalog_names(ctx: AppContext) -> list[str]:
     """Distinct model names for the comparison picker."""
     catalog, _ = _catalog(ctx)
-    return sorted({e.name for e in catalog.entries}, key=str.lower) if catalog is not None else []
+    return sorted({e.name for e in catalog.filter("", ["model"])}, key=str.lower) if catalog is not None else []
 
 
 def compare_models(ctx: AppContext, names: list[str] | None) -> tuple[list[list], list[str], str]:
@@ -85,7 +90,7 @@ def what_surveys_say(ctx: AppContext, name: str | None) -> tuple[list[list], str
         return [], f"No survey records a model named “{render.esc(name)}”."
     rows = []
     for attribute, entry in report.attributes.items():
-        verdict = ("agree" if entry.agree else "DISAGREE") if entry.kind != "descriptive" else ""
+        verdict = _verdict(entry)
         for i, s in enumerate(entry.statements):
             lines = f"{s.line_start}" if s.line_start == s.line_end else f"{s.line_start}–{s.line_end}"
             rows.append([attribute if i == 0 else "", verdict if i == 0 else "", s.value, s.doc_title or s.doc,
@@ -100,9 +105,23 @@ def what_surveys_say(ctx: AppContext, name: str | None) -> tuple[list[list], str
                           for i, j in conflict.pairs)
         note = f" — {render.esc(conflict.note)}" if conflict.note else ""
         parts.append(f"✘ **{render.esc(conflict.attribute)}**: {pairs}{note}")
+    for attribute, entry in report.attributes.items():
+        if entry.rounding:
+            pairs = "; ".join(f"{render.esc(entry.statements[i].value)} ≈ {render.esc(entry.statements[j].value)}"
+                              for i, j in entry.rounding)
+            parts.append(f"≈ **{render.esc(attribute)}**: {pairs} — the same number written to a different "
+                         f"precision or marked approximate, not a disagreement")
     if len(parts) == 1:
         parts.append("The surveys agree on every attribute they state.")
     return rows, "\n\n".join(parts)
+
+
+def _verdict(entry) -> str:
+    """``DISAGREE`` (different numbers or units), ``≈ within rounding``, ``agree``, or '' for
+    descriptive attributes, which surveys word in their own vocabulary."""
+    if entry.kind == "descriptive":
+        return ""
+    return "DISAGREE" if not entry.agree else "≈ within rounding" if entry.rounding else "agree"
 
 
 def demo_status(ctx: AppContext) -> list[list]:

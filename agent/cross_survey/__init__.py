@@ -7,14 +7,15 @@ attribute by attribute, with the disagreements flagged and every value cited.
     cross.conflicts()             # [Conflict(entity='CheXagent', attribute='data', …), …]
 
 Name matching is strict (see :mod:`agent.cross_survey.names`), number agreement is two
-significant figures within a unit (see :mod:`agent.cross_survey.quantities`), and the
+significant figures within a unit, values that differ only within rounding or an approximate
+``~`` are kept apart from real disagreements (see :mod:`agent.cross_survey.quantities`), and the
 per-attribute rules are in :mod:`agent.cross_survey.compare`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from agent.catalog import Catalog
-from agent.cross_survey.compare import COUNTS, DESCRIPTIVE, disagreements
+from agent.cross_survey.compare import COUNTS, DESCRIPTIVE, disagreements, rounding_pairs
 from agent.cross_survey.entities import Corpus, Entity, Resolver, Source
 from agent.cross_survey.names import name_key, same_name
 from agent.cross_survey.quantities import Quantity, parse_quantities, round_sig, values_agree, year_of
@@ -34,10 +35,12 @@ class AttributeReport:
     agree: bool
     pairs: list[tuple[int, int]] = field(default_factory=list)  # indices of disagreeing statements
     kind: str = "count"  # count | date | venue | descriptive
+    rounding: list[tuple[int, int]] = field(default_factory=list)  # pairs that agree only within rounding / "~"
 
     def to_dict(self) -> dict:
         return {"attribute": self.attribute, "kind": self.kind, "agree": self.agree,
-                "statements": [s.to_dict() for s in self.statements], "disagreeing_pairs": [list(p) for p in self.pairs]}
+                "statements": [s.to_dict() for s in self.statements], "disagreeing_pairs": [list(p) for p in self.pairs],
+                "rounding_pairs": [list(p) for p in self.rounding]}
 
 
 @dataclass
@@ -169,7 +172,9 @@ class CrossSurvey:
         for attribute, statements in by_attribute.items():
             if statements:
                 pairs = disagreements(attribute, statements)
-                attributes[attribute] = AttributeReport(attribute, statements, not pairs, pairs, _kind(attribute))
+                rounding = rounding_pairs(attribute, statements, pairs)
+                real = [p for p in pairs if p not in rounding]
+                attributes[attribute] = AttributeReport(attribute, statements, not real, real, _kind(attribute), rounding)
         return EntityReport(entity.name, entity.aliases, list(entity.titles), [d for d in entity.docs if keep(d)],
                             [s for s in entity.sources if keep(s.doc)], attributes, entity.homonyms)
 

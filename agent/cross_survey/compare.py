@@ -5,6 +5,8 @@
   of the same unit must round to the same two significant figures. A bare count (``~1.6M``)
   must agree with every other bare count, and with at least one count of every other passage
   (a passage giving ``11M images`` and ``1.1B masks`` is consistent with a bare ``1.1B``).
+  Pairs that fail this but could be one number written to different precision (``8.4M`` vs
+  ``8.5M``, ``~8.47M`` vs ``8.4M``) are :func:`rounding_pairs`, told apart from real disagreements.
 * ``date``: years must be equal across passages (``2023/2024`` matches either year).
 * ``venue``: published venues must name the same venue (abbreviations and wording allowed);
   a preprint server never disagrees with a published venue (papers are published later).
@@ -19,7 +21,7 @@ from itertools import combinations
 
 from rapidfuzz import fuzz
 
-from agent.cross_survey.quantities import counts_agree
+from agent.cross_survey.quantities import counts_agree, within_rounding, written_digits
 from agent.cross_survey.statements import Statement
 
 COUNTS = ("data", "parameters")
@@ -78,6 +80,27 @@ def _years(s: Statement) -> set:
 
 def _agree(s: Statement, t: Statement) -> bool:
     return counts_agree(s.normalised, t.normalised, s.bound, t.bound)
+
+
+def _close(s: Statement, t: Statement) -> bool:
+    return not (s.bound or t.bound) and within_rounding(s.normalised, t.normalised, written_digits(s.value),
+                                                        written_digits(t.value), s.approximate, t.approximate)
+
+
+def rounding_pairs(attribute: str, statements: list[Statement], pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The disagreeing count ``pairs`` that agree within rounding or an approximation: the two
+    values are close, or one is a bare count close to a count of the other's passage."""
+    if attribute not in COUNTS:
+        return []
+
+    def close(i: int, j: int) -> bool:
+        s, t = statements[i], statements[j]
+        if _close(s, t):
+            return True
+        bare, other = (s, t) if not s.unit else (t, s) if not t.unit else (None, None)
+        return bare is not None and any(u.unit and u.passage == other.passage and _close(bare, u) for u in statements)
+
+    return [pair for pair in pairs if close(*pair)]
 
 
 def disagreements(attribute: str, statements: list[Statement]) -> list[tuple[int, int]]:

@@ -3,8 +3,10 @@ Million``), normalised to floats, with the unit noun that says what was counted.
 
 Agreement rule (documented choice): two counts agree when they round to the same two
 significant figures — ``8.47M`` ≈ ``8.5M`` agree; ``8.4M`` vs ``8.5M``, ``1M`` vs ``1.6M`` and
-``6M`` vs ``8.5M`` disagree. ``~`` / ``approximately`` do not widen this; ``over`` / ``at least`` /
-``up to`` make the count a bound. Counts of different things (``image-text pair`` vs ``image``
+``6M`` vs ``8.5M`` do not. ``~`` / ``approximately`` do not widen this; ``over`` / ``at least`` /
+``up to`` make the count a bound. Counts that do not agree may still be the same number written
+to a different precision (:func:`within_rounding`: ``8.4M`` / ``8.5M``, ``~8.47M`` / ``8.4M``),
+which is told apart from a real disagreement (``1M`` vs ``1.6M``, ``6M`` vs ``8.5M``). Counts of different things (``image-text pair`` vs ``image``
 vs ``image-mask pair``) are never compared directly; how a bare count (a table cell such as
 ``~1.6M``) is compared is decided in :mod:`agent.cross_survey.compare`."""
 from __future__ import annotations
@@ -166,6 +168,36 @@ def values_agree(a: float, b: float) -> bool:
     ``8.4M`` ≠ ``8.5M`` and ``8.47M`` ≠ ``8.4M``. Strict on purpose: a table that truncates
     (``60,530`` → ``~60K``, which rounds to 61K) is reported, not silently excused."""
     return math.isclose(round_sig(a), round_sig(b), rel_tol=1e-9)
+
+
+APPROX_SHARE = 0.05  # how far a value marked "~" / "about" may be from the true one
+
+
+def _interval(value: float, digits: int, approximate: bool) -> tuple[float, float]:
+    """The true values a written count allows: half a unit of its last significant digit either
+    side (``8.4M``: 8.35M–8.45M), widened to ``APPROX_SHARE`` of it when marked approximate."""
+    if value == 0:
+        return 0.0, 0.0
+    half = 10 ** (math.floor(math.log10(abs(value))) - digits + 1) / 2
+    spread = max(half, abs(value) * APPROX_SHARE) if approximate else half
+    return value - spread, value + spread
+
+
+def within_rounding(a: float, b: float, digits_a: int = 2, digits_b: int = 2, approx_a: bool = False,
+                    approx_b: bool = False) -> bool:
+    """Two counts that can be one number written to different precision: their intervals (see
+    :func:`_interval`) meet. ``8.4M`` / ``8.5M`` (both allow 8.45M) and ``~8.47M`` / ``8.4M`` do;
+    ``1M`` / ``1.6M`` and ``6M`` / ``8.5M`` do not."""
+    low_a, high_a = _interval(a, digits_a, approx_a)
+    low_b, high_b = _interval(b, digits_b, approx_b)
+    slack = 1e-9 * max(abs(a), abs(b))
+    return low_a <= high_b + slack and low_b <= high_a + slack
+
+
+def written_digits(text: str) -> int:
+    """Significant figures of the first count in ``text`` (``8.47M`` → 3; 2 when there is none)."""
+    found = parse_quantities(text, with_units=False)
+    return found[0].digits if found else 2
 
 
 def counts_agree(a: float, b: float, bound_a: str = "", bound_b: str = "") -> bool:

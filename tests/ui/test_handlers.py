@@ -270,3 +270,11 @@ def test_a_follow_up_question_is_asked_about_the_previous_subject(ctx):
     assert history[0]["content"] == "And what backbone does it use? (SAM-Med2D)"
     assert turns[1]["asked"] == "What backbone does SAM-Med2D use?" and turns[1]["subject"] == "SAM-Med2D"
     assert "ViT-B with adapters" in history[-1]["content"]
+
+
+def test_catalog_shows_models_by_default_and_other_kinds_on_request(ctx):
+    rows, status = models.catalog_rows(ctx, "")
+    assert rows and {r[1] for r in rows} == {"model"} and "models of" in status
+    everything, _ = models.catalog_rows(ctx, "", list(models.KINDS))
+    assert len(everything) >= len(rows)
+    assert models.catalog_rows(ctx, "", [])[0] == []
