@@ -89,9 +89,23 @@ def run_set(name: str, args, settings_for, out: dict, save) -> None:
               f"abst {row['abstention_accuracy']} s/answer {row['seconds_per_answer']}", file=sys.stderr, flush=True)
 
 
+COLUMNS = ("key_fact_accuracy", "citation_precision", "abstention_accuracy", "false_abstention_rate", "abstained",
+           "fallbacks", "seconds_per_answer", "seconds_p50", "tokens_per_answer")
+
+
+def markdown(out: dict) -> str:
+    """The results as one Markdown table: a row per set and system."""
+    lines = ["| set | system | items | " + " | ".join(COLUMNS) + " |", "|" + "---|" * (len(COLUMNS) + 3)]
+    for name, systems in out["sets"].items():
+        for system, row in systems.items():
+            cells = ["–" if row[key] is None else str(row[key]) for key in COLUMNS]
+            lines.append(f"| {name} | {system} | {row['items']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--gguf", type=Path, required=True, help="The GGUF file (data only; it is checksummed).")
+    parser.add_argument("--gguf", type=Path, help="The GGUF file (data only; it is checksummed).")
     parser.add_argument("--sha256", default=QWEN_SHA256, help="Expected checksum of the GGUF file.")
     parser.add_argument("--limit", type=int, default=20, help="Items per gold set.")
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
@@ -101,7 +115,12 @@ def main() -> None:
     parser.add_argument("--context", type=int, default=4096, help="llama.cpp context size in tokens.")
     parser.add_argument("-k", "--k", type=int, default=5)
     parser.add_argument("--out", type=Path, default=RESULTS / "bench_llm.json")
+    parser.add_argument("--table", action="store_true", help="Only print the Markdown table of --out.")
     args = parser.parse_args()
+    if args.table:
+        return print(markdown(json.loads(args.out.read_text())))
+    if args.gguf is None:
+        parser.error("--gguf is required")
 
     checksum = sha256(args.gguf)
     if checksum != args.sha256:
@@ -124,6 +143,7 @@ def main() -> None:
 
     for name in args.sets:
         run_set(name, args, settings_for, out, save)
+    print(markdown(out))
 
 
 if __name__ == "__main__":
