@@ -69,8 +69,9 @@ def _chat_tab(ctx: AppContext) -> dict:
     for trigger in (question.submit, ask.click):
         trigger(partial(chat.respond, ctx), [question, bot, turns, mode, k, docs], outputs,
                 concurrency_limit=CHAT_CONCURRENCY, concurrency_id="chat")
-    radio.input(chat.show_source, [radio, turns], sources, queue=False)
-    target.change(chat.show_source, [target, turns], sources, queue=False)
+    show = partial(chat.show_source, ctx=ctx)
+    radio.input(show, [radio, turns], sources, queue=False)
+    target.change(show, [target, turns], sources, queue=False)
     clear.click(chat.clear_chat, None, [bot, turns, radio, sources, hint], queue=False)
     bot.clear(chat.clear_chat, None, [bot, turns, radio, sources, hint], queue=False)
     return {"docs": docs}
@@ -272,8 +273,9 @@ def launch(host: str | None = None, port: int | None = None, settings: Settings 
     demo = build_app(ctx)
     demo.queue(default_concurrency_limit=CHAT_CONCURRENCY)
     ctx.runs_dir.mkdir(parents=True, exist_ok=True)
+    served = [ctx.runs_dir, Path(ctx.settings.corpus_dir), ctx.uploads_dir]  # reports; PDFs opened at a cited page
     demo.launch(server_name=host, server_port=port, prevent_thread_lock=not block, show_error=True,
-                allowed_paths=[str(ctx.runs_dir)], theme=theme(), css=render.CSS, js=render.CITE_JS,
+                allowed_paths=[str(p) for p in served], theme=theme(), css=render.CSS, js=render.CITE_JS,
                 ssr_mode=False, footer_links=[], auth=auth, max_file_size=int(settings.max_file_mb * MB))
     return demo
 

@@ -140,8 +140,9 @@ def respond(ctx: AppContext, question: str, history: list | None, turns: list | 
     yield "", history, turns, radio, gr.update() if reply.citations else _panel(reply), ""
 
 
-def show_source(key: str | None, turns: list | None) -> str:
-    """Sources panel for ``"turn:marker"`` (an optional ``|nonce`` suffix is ignored)."""
+def show_source(key: str | None, turns: list | None, ctx: AppContext | None = None) -> str:
+    """Sources panel for ``"turn:marker"`` (an optional ``|nonce`` suffix is ignored); with ``ctx``,
+    the passage is shown where it is (:func:`source_card`)."""
     if not key:
         return render.EMPTY_SOURCES
     try:
@@ -149,7 +150,22 @@ def show_source(key: str | None, turns: list | None) -> str:
         citation = next(c for c in (turns or [])[turn]["citations"] if int(c["marker"]) == marker)
     except (ValueError, IndexError, KeyError, StopIteration):
         return '<div class="src-empty">That citation is not part of this conversation.</div>'
-    return render.citation_html(citation)
+    return source_card(ctx, citation) if ctx is not None else render.citation_html(citation)
+
+
+def source_card(ctx: AppContext, citation: dict) -> str:
+    """A citation's card with its page of the PDF (the quote boxed) or its passage among the
+    file's neighbouring lines; the plain card when the document is no longer indexed."""
+    from ui import pages
+
+    try:
+        document = ctx.qa.retriever.store.documents[citation["doc"]]
+    except (KeyError, AttributeError):
+        return render.citation_html(citation)
+    if citation.get("page") and document.path.lower().endswith(".pdf"):
+        page = document.page_at(citation.get("quote_start") or citation["start"]) or citation["page"]
+        return render.citation_html(citation, page_html=pages.pdf_page_html(document.path, page, citation.get("quote", "")))
+    return render.citation_html(citation, passage_html=pages.text_context_html(document.text, citation))
 
 
 def clear_chat() -> tuple:

@@ -154,8 +154,9 @@ def source_label(citation: dict) -> str:
     return citation.get("caption") or citation.get("section") or "—"
 
 
-def citation_html(citation: dict) -> str:
-    """The sources-panel card of one citation."""
+def citation_html(citation: dict, passage_html: str | None = None, page_html: str = "") -> str:
+    """The sources-panel card of one citation; ``passage_html`` replaces the highlighted passage
+    (with its surrounding text, say) and ``page_html`` (a rendered PDF page) follows it."""
     ref = citation.get("reference")
     reference = (f'<div class="src-ref"><b>Reference:</b> {inline_markdown(ref)}</div>' if ref
                  else '<div class="src-ref src-none">No bibliography entry for this passage.</div>')
@@ -168,7 +169,8 @@ def citation_html(citation: dict) -> str:
             f'<span class="src-title">{esc(citation.get("doc_title") or citation.get("doc"))}</span></div>'
             f'<div class="src-meta"><b>{where}:</b> {esc(source_label(citation))} · '
             f'<b>{esc(location(citation))}</b> · <code>{esc(citation.get("doc"))}</code></div>'
-            f'<blockquote class="src-passage">{highlighted(citation)}</blockquote>{record}{reference}</div>')
+            f'<blockquote class="src-passage">{passage_html or highlighted(citation)}</blockquote>{page_html}'
+            f'{record}{reference}</div>')
 
 
 def passages_html(retrieved: list[dict], limit: int = 3) -> str:
@@ -189,25 +191,41 @@ CSS = """
 .src-marker { color: #1d4ed8; font-weight: 700; }
 .src-title { font-weight: 600; }
 .src-meta { color: #4b5563; font-size: 0.9em; margin-bottom: 6px; }
-.src-passage { white-space: pre-wrap; max-height: 340px; overflow-y: auto; margin: 6px 0;
+.src-passage { position: relative; white-space: pre-wrap; max-height: 340px; overflow-y: auto; margin: 6px 0;
                border-left: 3px solid #93c5fd; padding-left: 10px; font-size: 0.92em; }
 .src-passage mark { background: #fde68a; padding: 0 1px; }
 .src-ref, .src-record { font-size: 0.88em; color: #374151; margin-top: 4px; }
 .src-none { color: #9ca3af; }
 .src-notice { font-weight: 600; color: #b91c1c; margin-bottom: 6px; }
 .src-empty { color: #6b7280; padding: 8px; }
+.src-context .src-cited { background: #eff6ff; }
+.src-page { margin: 8px 0; }
+.src-page-frame { position: relative; display: inline-block; width: 100%; border: 1px solid #d1d5db; }
+.src-page-frame img { display: block; width: 100%; height: auto; }
+.src-hl { position: absolute; background: rgba(250, 204, 21, 0.38); outline: 2px solid rgba(217, 119, 6, 0.85);
+          pointer-events: none; }
+.src-page figcaption, .src-page-missing { font-size: 0.88em; color: #4b5563; margin-top: 4px; }
 """
 
 # Runs once on page load: a click on an inline [n] marker writes "turn:marker|nonce" into the
 # hidden #cite-target box and fires its input event, which renders that citation's source;
-# each survey filter label gets its file name as a hover title.
+# each survey filter label gets its file name as a hover title, and a passage shown in its
+# surrounding text is scrolled to its highlight.
 CITE_JS = """
 () => {
-  const fileTitles = () => document.querySelectorAll('#survey-filter label').forEach((label) => {
-    const box = label.querySelector('input');
-    if (box && label.title !== box.name) label.title = box.name;
-  });
-  new MutationObserver(fileTitles).observe(document.body, { childList: true, subtree: true });
+  const onChange = () => {
+    document.querySelectorAll('#survey-filter label').forEach((label) => {
+      const box = label.querySelector('input');
+      if (box && label.title !== box.name) label.title = box.name;
+    });
+    const passage = document.querySelector('#sources-panel .src-passage');
+    const mark = passage && passage.querySelector('.src-context mark');
+    if (mark && passage.dataset.scrolled !== mark.textContent) {
+      passage.dataset.scrolled = mark.textContent;
+      passage.scrollTop = Math.max(0, mark.offsetTop - passage.clientHeight / 3);
+    }
+  };
+  new MutationObserver(onChange).observe(document.body, { childList: true, subtree: true });
   document.addEventListener('click', (event) => {
     const link = event.target.closest ? event.target.closest('a.cite, a[href^="#cite-"]') : null;
     if (!link) return;

@@ -278,3 +278,28 @@ def test_catalog_shows_models_by_default_and_other_kinds_on_request(ctx):
     everything, _ = models.catalog_rows(ctx, "", list(models.KINDS))
     assert len(everything) >= len(rows)
     assert models.catalog_rows(ctx, "", [])[0] == []
+
+
+def test_pdf_page_view_boxes_the_quote_inside_its_column(tmp_path):
+    from tests.ui.survey_pdf import FACT, write_survey_pdf
+    from ui import pages
+
+    path = write_survey_pdf(tmp_path / "survey.pdf")
+    rendered = pages.render_page(str(path), 2, FACT)
+    assert rendered.png.startswith(b"\x89PNG") and len(rendered.boxes) == 3, "three lines of the right column"
+    assert all(0.5 < x and x + w < 0.95 and 0.3 < y < 0.6 for x, y, w, _ in rendered.boxes)
+    assert pages.render_page(str(path), 1, FACT).boxes == (), "not on page 1"
+    html = pages.pdf_page_html(str(path), 2, FACT)
+    assert html.count('class="src-hl"') == 3 and "#page=2" in html and "open the PDF at page 2" in html
+
+
+def test_text_passage_is_shown_among_its_neighbouring_lines():
+    from ui import pages
+
+    text = "".join(f"line {n}\n" for n in range(1, 21))
+    start = text.index("line 10")
+    citation = {"text": "line 10\n", "start": start, "end": start + 8, "quote": "line 10",
+                "quote_start": start, "quote_end": start + 7}
+    html = pages.text_context_html(text, citation, lines=2)
+    assert html.startswith('<div class="src-context">line 8\nline 9\n<span class="src-cited"><mark>line 10</mark>')
+    assert html.endswith("line 11\nline 12\n</div>") and "line 7" not in html and "line 13" not in html
