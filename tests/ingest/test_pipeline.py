@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -98,3 +99,39 @@ def test_a_two_million_line_file_is_chunked_in_linear_time_within_the_cap(tmp_pa
     assert result.chunks[-1].end == len(text) - 1 and result.chunks[-1].line_end == 2_000_000
     for chunk in result.chunks[::997]:
         assert chunk.line_start == text.count("\n", 0, chunk.start) + 1
+
+
+def _parse_or_misbehave(path):
+    """A parser for the pool tests: hangs on ``slow*`` files, kills its process on ``crash*`` ones."""
+    import os
+    import time
+
+    if path.name.startswith("slow"):
+        time.sleep(3600)
+    if path.name.startswith("crash"):
+        os._exit(3)
+    return try_parse(path)
+
+
+def test_the_parse_pool_skips_a_file_that_overruns_its_time_or_kills_its_worker_and_keeps_the_order(tmp_path):
+    from ingest.parallel import parse_files
+
+    names = ["a.txt", "slow.txt", "b.txt", "crash.txt", "c.txt", "d.txt"]
+    for name in names:
+        (tmp_path / name).write_text(f"Survey {name}\n\nThe {name} model reads chest X-rays.\n", encoding="utf-8")
+    results = list(parse_files([tmp_path / n for n in names], _parse_or_misbehave, workers=2, timeout_s=5))
+    assert [Path(r.path).name if isinstance(r, Skipped) else r.document.doc for r in results] == names
+    skipped = {Path(r.path).name: r.reason for r in results if isinstance(r, Skipped)}
+    assert set(skipped) == {"slow.txt", "crash.txt"}
+    assert "longer than 5 s" in skipped["slow.txt"] and "parse_timeout_s" in skipped["slow.txt"]
+    assert "process died (exit code 3)" in skipped["crash.txt"]
+
+
+def test_a_parse_worker_without_enough_memory_skips_the_file_with_its_reason(tmp_path):
+    from functools import partial
+
+    from ingest.parallel import parse_files
+
+    (tmp_path / "a.txt").write_text("Survey\n\n" + "A sentence about CT scans. " * 20000, encoding="utf-8")
+    [result] = parse_files([tmp_path / "a.txt"], partial(try_parse), workers=1, timeout_s=60, memory_mb=1)
+    assert isinstance(result, Skipped) and "MemoryError" in result.reason
