@@ -77,3 +77,35 @@ def write_corpus(folder: Path) -> Path:
     (folder / "seg-survey.txt").write_text(ALPHA, encoding="utf-8")
     (folder / "vlm-review.txt").write_text(BETA, encoding="utf-8")
     return folder
+
+PAPER_LIST = """# Awesome Test Radiology Models
+
+## Models
+
+- **QuillNet: Sparse Pretraining for Chest Radiographs (2023)** [[paper]](https://example.org/quillnet)
+  - Authors: Nia Park *et al.*
+  - Modality: Chest X-ray
+  - Datasets: TestCXR-9
+  <details><summary>Digest</summary>
+  This paper introduces **QuillNet**, a sparse encoder pretrained on 2.4 million chest radiographs. :contentReference[oaicite:0]{index=0}
+  </details>
+
+## Datasets
+
+- **TestCXR-9: A Public Database of Labelled Chest Radiographs (2021)** [[paper]](https://example.org/testcxr)
+  - Authors: Rui Sato
+  - Modality: Chest X-ray
+
+## Survey
+
+- **Radiology Models in Practice: A Survey (2024)** [[paper]](https://example.org/survey)
+  - Authors: Tom Wells
+"""
+
+
+def write_extra_documents(folder: Path) -> list[Path]:
+    """Add a markdown paper list and a two-column PDF survey to ``folder`` (browser tests)."""
+    from tests.ui.survey_pdf import write_survey_pdf
+
+    (folder / "paper-list.md").write_text(PAPER_LIST, encoding="utf-8")
+    return [folder / "paper-list.md", write_survey_pdf(folder / "pixel-survey.pdf")]

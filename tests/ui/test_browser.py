@@ -10,7 +10,7 @@ import pytest
 
 from index.store import current_version
 from tests.ui.conftest import ARTIFACTS
-from tests.ui.corpus_fixture import ZORBLAX, write_corpus
+from tests.ui.corpus_fixture import ZORBLAX, write_corpus, write_extra_documents
 from tests.ui.server import start_app, stop_app
 
 pytestmark = pytest.mark.browser
@@ -180,6 +180,84 @@ def test_batch_and_eval_tabs_offer_downloads(browser, tiny_app):
     response = page.request.get(url.rstrip("/") + report)
     assert response.ok and "SurveyQA evaluation report" in response.text()
     page.screenshot(path=str(ARTIFACTS / "eval_tab.png"), full_page=True)
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def reader_app(tmp_path_factory):
+    """The app over the tiny corpus plus a markdown paper list and a two-column PDF survey."""
+    root = tmp_path_factory.mktemp("reader-app")
+    write_extra_documents(write_corpus(root / "corpus"))
+    proc, url = start_app(root / "index", root / "corpus", root / "app.log")
+    yield url
+    stop_app(proc)
+
+
+def box(page, selector: str, index: int = 0) -> dict:
+    return page.locator(selector).nth(index).bounding_box()
+
+
+def test_pdf_citation_shows_the_page_with_the_quote_highlighted(browser, reader_app):
+    page = open_page(browser, reader_app)
+    reply = ask(page, "How many chest radiographs was PixelMedNet pretrained on?")
+    assert "3.2 million chest radiographs" in reply
+    assert page.inner_text("#answer-hint").strip() == "", "the 'Answering…' hint is gone once the reply is there"
+    link = page.locator("#chatbot .bot-row").last.locator("a.cite").first
+    panel = open_citation(page, link)
+    assert "Pixel Models for Radiology" in panel and "page 2" in panel
+    page.wait_for_function("document.querySelector('#sources-panel .src-page img')?.naturalWidth > 0")
+    image, highlights = box(page, "#sources-panel .src-page img"), page.locator("#sources-panel .src-hl")
+    assert highlights.count() >= 3, "one box per line of the cited sentences (the fact takes three)"
+    for i in range(highlights.count()):
+        hl = box(page, "#sources-panel .src-hl", i)
+        assert image["x"] + image["width"] / 2 < hl["x"] and hl["x"] + hl["width"] <= image["x"] + image["width"], \
+            "inside the right column"
+        assert image["y"] + 0.3 * image["height"] < hl["y"] < image["y"] + 0.6 * image["height"]
+    href = page.locator("#sources-panel a.src-open").get_attribute("href")
+    assert href.endswith("#page=2")
+    response = page.request.get(reader_app.rstrip("/") + href.split("#")[0])
+    assert response.ok and response.body().startswith(b"%PDF")
+    page.screenshot(path=str(ARTIFACTS / "pdf_page_view.png"), full_page=True)
+    page.close()
+
+
+def test_follow_up_question_is_resolved_to_the_previous_subject(browser, reader_app):
+    page = open_page(browser, reader_app)
+    assert "ViT-B" in ask(page, "What backbone does MedSAM use?")
+    reply = ask(page, "And how much training data did it use?")
+    assert "1.57" in reply and "4.6" not in reply
+    question = page.locator("#chatbot .user-row").last.inner_text()
+    assert question.strip() == "And how much training data did it use? (MedSAM)"
+    page.screenshot(path=str(ARTIFACTS / "follow_up.png"), full_page=True)
+    page.close()
+
+
+def test_markdown_source_card_shows_no_raw_markup(browser, reader_app):
+    page = open_page(browser, reader_app)
+    assert "2.4 million" in ask(page, "How many chest radiographs was QuillNet pretrained on?")
+    link = page.locator("#chatbot .bot-row").last.locator("a.cite").first
+    panel = open_citation(page, link)
+    assert "QuillNet" in panel
+    markup = page.inner_html("#sources-panel .src-passage")
+    for raw in ("&lt;summary", "&lt;details", "**", "[[paper]]", "*et al.*", "oaicite"):
+        assert raw not in markup and raw not in panel, raw
+    assert page.locator("#sources-panel .src-passage b", has_text="QuillNet").count() >= 1
+    assert page.locator("#sources-panel .src-passage a[href='https://example.org/quillnet']").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "markdown_source.png"), full_page=True)
+    page.close()
+
+
+def test_catalog_lists_only_models_until_other_kinds_are_ticked(browser, reader_app):
+    page = open_page(browser, reader_app)
+    page.get_by_role("tab", name="Models").click()
+    page.wait_for_function("document.querySelector('#catalog-table')?.innerText.includes('QuillNet')")
+    table = page.inner_text("#catalog-table")
+    assert "SAM-Med2D\nmodel" in table and "QuillNet\nmodel" in table  # name, then kind
+    assert "TestCXR-9\ndataset" not in table and "Radiology Models in Practice" not in table
+    page.locator("#catalog-kinds label", has_text="dataset").click()
+    page.wait_for_function("document.querySelector('#catalog-table')?.innerText.includes('TestCXR-9\\ndataset')")
+    assert "Radiology Models in Practice" not in page.inner_text("#catalog-table")
+    page.screenshot(path=str(ARTIFACTS / "catalog_kinds.png"), full_page=True)
     page.close()
 
 
