@@ -1,26 +1,30 @@
-"""Ingest benchmark on the bundled corpus.
+"""Ingest benchmark: the bundled corpus and a folder of generated PDFs, side by side in one run.
 
-Phases, in one process, with the embedding model loaded (and warmed) once before any timing:
+For each corpus (the seed corpus, and ``--pdfs N`` generated two-column PDFs from
+``bench/make_pdfs.py``), in one process, with the embedding model loaded and warmed first:
 
-a. cold ``build_index`` into a fresh temp index dir (phase split from the progress callback);
-b. the floor: parse the same files with ``ingest.pipeline.parse_file``, then embed what the index
-   embeds (the chunks' search texts and their answer units, ``index.units``) and nothing else —
-   once as a single ``encode`` call, and once in the same 64-text calls ``build_index`` makes;
-c. a plain LangChain pipeline on the same files: RecursiveCharacterTextSplitter(1000/200) +
-   the same embedder + ``langchain_community`` FAISS.from_documents;
-d. incremental re-ingest of the unchanged corpus (second ``build_index``, same dir);
-e. re-ingest after one document changed (corpus copied to a temp dir, one line appended);
-f. with ``--ray``: a cold ``build_index`` with engine ``ray`` on a local Ray started here (its
-   startup timed apart); the actors load the embedding model themselves, inside the timing.
+a. cold ``build_index`` with the shipped settings (late chunking, bf16 where the CPU has it,
+   parsing in a process pool, pipelined with embedding, each distinct text embedded once);
+a0. cold ``build_index`` on the previous path: every unit embedded on its own, fp32, one parse
+   worker (``late_chunking=False, ingest_precision=fp32, parse_workers=1``);
+b. the floor: one ``encode`` call, at the same precision as (a), over exactly the texts (a)
+   embedded (recorded through the embedder), so (a) / (b) is the overhead of everything else;
+c. a plain LangChain pipeline on the same files: PyPDFLoader (pypdf) for PDFs, the file's text
+   otherwise, RecursiveCharacterTextSplitter(1000/200), the same embedder (fp32, its
+   ``embed_documents``), ``langchain_community`` FAISS.from_documents.
 
-Run:  .venv/bin/python bench/bench_ingest.py [--repeat N] [--out FILE]
+Each row has wall and CPU seconds (this process plus the parse workers it reaped), tokens
+embedded (the model's tokenizer, truncated at its window), tokens/s and peak RSS. On the seed
+corpus also: d. re-ingest with nothing changed; e. one document changed; q. one short question
+embedded in fp32 and in bf16, alternating; f. with ``--ray``, a cold ingest on a local Ray.
+
+Run:  .venv/bin/python bench/bench_ingest.py [--pdfs 50] [--repeat N] [--out FILE]
 """
 from __future__ import annotations
 
 import argparse
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -29,99 +33,134 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (CORPUS, Timer, langchain_documents, langchain_faiss, loadavg, machine_info, peak_rss_mb,
+from bench.common import (CORPUS, Timer, langchain_documents, langchain_faiss, latency_stats, loadavg, machine_info, peak_rss_mb,
                           print_table, reset_peak_rss, rss_mb, write_json)
+
+OLD_PATH = {"late_chunking": False, "ingest_precision": "fp32", "parse_workers": 1}
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its reaped children (the parse workers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 class PhaseClock:
-    """Progress callback for ``build_index`` that timestamps its phase changes."""
+    """Progress callback for ``build_index`` that stamps wall and CPU time at its phase changes."""
 
     def __init__(self):
-        self.start = time.perf_counter()
-        self.marks: dict[str, float] = {}
+        self.start, self.cpu_start = time.perf_counter(), _cpu()
+        self.marks: dict[str, tuple[float, float]] = {}
 
     def __call__(self, message: str, number: int, total: int) -> None:
         phase = "reading" if message.startswith("reading") else message
-        self.marks.setdefault(phase, time.perf_counter())
+        self.marks.setdefault(phase, (time.perf_counter(), _cpu()))
 
-    def split(self, end: float) -> dict:
-        """Seconds spent before embedding (load old index, discover, checksum, parse), embedding,
-        and indexing + writing (FAISS, BM25, files, fsync)."""
-        embed = self.marks.get("embedding")
-        index = self.marks.get("indexing")
+    def split(self, end: tuple[float, float]) -> dict:
+        """Wall and CPU seconds before embedding starts (load the old index, discover, checksum, the
+        first parses), while embedding (parsing goes on in the workers meanwhile), and indexing +
+        writing (FAISS, BM25, files, fsync)."""
+        embed, index = self.marks.get("embedding"), self.marks.get("indexing")
         out = {}
         if index is not None:
-            out["prepare_s"] = round((embed or index) - self.start, 3)
+            first = embed or index
+            out["prepare_s"], out["prepare_cpu_s"] = round(first[0] - self.start, 3), round(first[1] - self.cpu_start, 3)
             if embed is not None:
-                out["embed_s"] = round(index - embed, 3)
-            out["index_write_s"] = round(end - index, 3)
+                out["embed_s"], out["embed_cpu_s"] = round(index[0] - embed[0], 3), round(index[1] - embed[1], 3)
+            out["index_write_s"], out["index_write_cpu_s"] = round(end[0] - index[0], 3), round(end[1] - index[1], 3)
         return out
+
+
+class Recording:
+    """The embedder, passed to ``build_index``, noting every text it is asked to run through the model."""
+
+    def __init__(self, embedder):
+        self.embedder, self.texts, self.precisions = embedder, [], set()
+
+    def encode(self, texts, precision="fp32"):
+        self.texts.extend(texts)
+        self.precisions.add(precision)
+        return self.embedder.encode(texts, precision=precision)
+
+    def encode_late(self, items, precision="fp32"):
+        self.texts.extend(text for text, _ in items)
+        self.precisions.add(precision)
+        return self.embedder.encode_late(items, precision=precision)
+
+
+def count_tokens(embedder, texts: list[str]) -> int:
+    """Tokens the model sees for ``texts``: its tokenizer, truncated at its window, special tokens included."""
+    model = embedder._model
+    if not texts:
+        return 0
+    return sum(len(ids) for ids in model.tokenizer(list(texts), truncation=True, max_length=model.max_seq_length)["input_ids"])
 
 
 def timed_build(paths, settings, embedder, rebuild=False):
     from index.build import build_index
 
     reset_peak_rss()
-    clock = PhaseClock()
+    clock, recording = PhaseClock(), Recording(embedder)
     with Timer() as t:
-        report = build_index(paths, settings, rebuild=rebuild, progress=clock, embedder=embedder)
+        report = build_index(paths, settings, rebuild=rebuild, progress=clock, embedder=recording)
+    cpu = _cpu() - clock.cpu_start
+    tokens = count_tokens(embedder, recording.texts)
     return {
         "wall_s": round(t.seconds, 3),
-        "cpu_s": round(t.cpu, 3),
+        "cpu_s": round(cpu, 3),
         "peak_rss_mb": peak_rss_mb(),
-        "phases": clock.split(clock.start + t.seconds),
+        "phases": clock.split((clock.start + t.seconds, clock.cpu_start + cpu)),
         "written": report.written,
         "note": report.note,
         "embedded": report.embedded,
+        "texts_embedded": len(recording.texts),
+        "tokens": tokens,
+        "tokens_per_s": round(tokens / t.seconds, 1) if t.seconds else 0.0,
+        "precision": "/".join(sorted(recording.precisions)),
         "added": len(report.added), "updated": len(report.updated),
         "unchanged": len(report.unchanged), "removed": len(report.removed),
-        "skipped": [s.path for s in report.skipped],
+        "skipped": [f"{s.path}: {s.reason}" for s in report.skipped],
         "chunks": sum(report.chunks_per_doc.values()),
+        "recorded_texts": recording.texts,
     }
 
 
-def floor(files, settings, embedder, batched: bool = False):
-    """Parse + embed alone, no index, no writes (optionally also in build_index's 64-text calls)."""
-    from index.units import unit_texts
-    from ingest.pipeline import parse_file
-
+def floor(texts: list[str], precision: str, embedder) -> dict:
+    """One ``encode`` call over ``texts`` at ``precision``: no parsing, no index, no writes."""
     reset_peak_rss()
-    with Timer() as parse_t:
-        parsed = [parse_file(f, settings.chunk_chars, settings.chunk_overlap_sentences) for f in files]
-        chunks = [(c, p.document.text) for p in parsed for c in p.chunks]
-        units = [t for c, text in chunks for t in unit_texts(c, text)]
-    texts = [c.search_text() for c, _ in chunks] + units
-    with Timer() as one_call:
-        vectors = embedder.encode(texts)
-    out = {
-        "chunks": len(chunks), "units": len(units), "chars": sum(map(len, texts)),
-        "parse_s": round(parse_t.seconds, 3),
-        "embed_one_call_s": round(one_call.seconds, 3),
-        "floor_s": round(parse_t.seconds + one_call.seconds, 3),
-        "floor_cpu_s": round(parse_t.cpu + one_call.cpu, 3),
-        "dimension": int(vectors.shape[1]),
-        "peak_rss_mb": peak_rss_mb(),
-    }
-    if batched:
-        size = settings.embedding_batch_size
-        with Timer() as batched_t:
-            for i in range(0, len(texts), size):
-                embedder.encode(texts[i: i + size])
-        out["embed_batched_calls_s"] = round(batched_t.seconds, 3)
-        out["embed_batched_calls_cpu_s"] = round(batched_t.cpu, 3)
-    return out
+    with Timer() as t:
+        embedder.encode(texts, precision=precision)
+    tokens = count_tokens(embedder, texts)
+    return {"wall_s": round(t.seconds, 3), "cpu_s": round(t.cpu, 3), "texts": len(texts), "tokens": tokens,
+            "tokens_per_s": round(tokens / t.seconds, 1) if t.seconds else 0.0, "precision": precision,
+            "peak_rss_mb": peak_rss_mb()}
 
 
 def langchain_run(files, embedder):
     reset_peak_rss()
+    cpu0 = _cpu()
     with Timer() as split_t:
         docs = langchain_documents(files)
     with Timer() as index_t:
         langchain_faiss(docs, embedder)
+    wall = split_t.seconds + index_t.seconds
+    tokens = count_tokens(embedder, [d.page_content for d in docs])
     return {"chunks": len(docs), "chars": sum(len(d.page_content) for d in docs),
             "split_s": round(split_t.seconds, 3), "embed_index_s": round(index_t.seconds, 3),
-            "cpu_s": round(split_t.cpu + index_t.cpu, 3),
-            "wall_s": round(split_t.seconds + index_t.seconds, 3), "peak_rss_mb": peak_rss_mb()}
+            "cpu_s": round(_cpu() - cpu0, 3), "wall_s": round(wall, 3), "tokens": tokens,
+            "tokens_per_s": round(tokens / wall, 1) if wall else 0.0, "peak_rss_mb": peak_rss_mb()}
+
+
+def query_precision(embedder, rounds: int = 60) -> dict:
+    """One short question embedded in fp32 and in bf16, alternating call by call (fresh text each call)."""
+    times: dict[str, list[float]] = {"fp32": [], "bf16": []}
+    for number in range(rounds):
+        for precision in times:
+            text = f"Which datasets was model number {number} {precision} trained on?"
+            start = time.perf_counter()
+            embedder.encode([text], precision=precision)
+            times[precision].append(time.perf_counter() - start)
+    return {precision: latency_stats(values) for precision, values in times.items()}
 
 
 def ray_run(corpus: Path, index_dir: Path) -> dict:
@@ -146,131 +185,69 @@ def median_run(runs: list[dict], key: str) -> dict:
     return ordered[(len(ordered) - 1) // 2]
 
 
-def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=CORPUS, help="folder of survey files (default: data/corpus)")
-    parser.add_argument("--repeat", type=int, default=1, help="repeat the cold ingest, the floor and LangChain N times; medians reported")
-    parser.add_argument("--touch", default="mmfm-healthcare-review.txt", help="document changed for phase (e)")
-    parser.add_argument("--no-langchain", action="store_true", help="skip the LangChain pipeline")
-    parser.add_argument("--batched-floor", action="store_true",
-                        help="also time the floor's embedding in build_index's 64-chunk encode calls (one more corpus embed)")
-    parser.add_argument("--ray", action="store_true", help="also time a cold ingest on a local Ray (engine 'ray')")
-    parser.add_argument("--out", type=Path, help="JSON output (default bench/results/bench_ingest.json)")
-    args = parser.parse_args(argv)
-
-    from index.embeddings import make_embedder
+def corpus_runs(name: str, folder: Path, embedder, work: Path, repeat: int, langchain: bool) -> dict:
+    """Phases a, a0, b and c on one corpus, alternated run by run; medians and every run."""
     from ingest.pipeline import discover
     from surveyqa.settings import load_settings
 
-    result: dict = {"machine": machine_info(), "corpus": str(args.corpus), "repeat": args.repeat}
-    base = load_settings()
-    files = discover([args.corpus]).files
-    result["files"] = [f.name for f in files]
+    files = discover([folder]).files
+    runs: dict[str, list[dict]] = {"cold": [], "old_path": [], "floor": [], "langchain": []}
+    for number in range(repeat):
+        cold = timed_build([folder], load_settings(index_dir=work / f"{name}-new-{number}"), embedder)
+        texts = cold.pop("recorded_texts")
+        runs["cold"].append(cold)
+        print(f"[{name}] (a) cold ingest #{number + 1}: {cold['wall_s']:.2f}s")
+        old = timed_build([folder], load_settings(index_dir=work / f"{name}-old-{number}", **OLD_PATH), embedder)
+        old.pop("recorded_texts")
+        runs["old_path"].append(old)
+        print(f"[{name}] (a0) previous path #{number + 1}: {old['wall_s']:.2f}s")
+        runs["floor"].append(floor(texts, cold["precision"], embedder))
+        print(f"[{name}] (b) floor #{number + 1}: {runs['floor'][-1]['wall_s']:.2f}s")
+        if langchain:
+            runs["langchain"].append(langchain_run(files, embedder))
+            print(f"[{name}] (c) LangChain #{number + 1}: {runs['langchain'][-1]['wall_s']:.2f}s")
+    out = {"folder": str(folder), "files": len(files), "runs": runs}
+    out.update({phase: median_run(values, "wall_s") for phase, values in runs.items() if values})
+    cold, flo = out["cold"], out["floor"]
+    out["cold_over_old_path"] = round(cold["wall_s"] / out["old_path"]["wall_s"], 3)
+    out["cold_over_floor"] = round(cold["wall_s"] / flo["wall_s"], 3)
+    out["floor_over_cold_tokens_per_s"] = round(flo["tokens_per_s"] / cold["tokens_per_s"], 3)
+    embed_s = cold["phases"].get("embed_s")
+    out["floor_over_embed_phase_tokens_per_s"] = round(flo["tokens_per_s"] * embed_s / cold["tokens"], 3) if embed_s else None
+    if langchain:
+        out["cold_over_langchain"] = round(cold["wall_s"] / out["langchain"]["wall_s"], 3)
+    return out
 
-    rss0 = rss_mb()
-    with Timer() as load_t:
-        embedder = make_embedder(base.embedding_model, base.embedding_batch_size)
-    with Timer() as warm_t:
-        embedder.encode(["warm-up sentence for the embedding model"] * 8)
-    result["model"] = {"name": base.embedding_model, "batch_size": base.embedding_batch_size,
-                       "load_s": round(load_t.seconds, 3), "first_encode_s": round(warm_t.seconds, 3),
-                       "rss_before_mb": rss0, "rss_after_mb": rss_mb()}
-    print(f"model loaded in {load_t.seconds:.2f}s (+{warm_t.seconds:.2f}s first encode); {len(files)} files")
 
-    work = Path(tempfile.mkdtemp(prefix="surveyqa-bench-ingest-"))
-    try:
-        cold_runs, floor_runs, lc_runs = [], [], []
-        for number in range(args.repeat):
-            index_dir = work / f"index-{number}"
-            settings = load_settings(index_dir=index_dir)
-            cold_runs.append(timed_build([args.corpus], settings, embedder))
-            print(f"(a) cold ingest #{number + 1}: {cold_runs[-1]['wall_s']:.2f}s")
-            floor_runs.append(floor(files, settings, embedder, args.batched_floor))
-            print(f"(b) floor #{number + 1}: {floor_runs[-1]['floor_s']:.2f}s")
-            if not args.no_langchain:
-                lc_runs.append(langchain_run(files, embedder))
-                print(f"(c) LangChain #{number + 1}: {lc_runs[-1]['wall_s']:.2f}s")
-        cold, flo = median_run(cold_runs, "wall_s"), median_run(floor_runs, "floor_s")
-        result["cold"], result["floor"] = cold, flo
-        result["cold_runs"], result["floor_runs"] = cold_runs, floor_runs
-        if lc_runs:
-            result["langchain"], result["langchain_runs"] = median_run(lc_runs, "wall_s"), lc_runs
+INGEST_COLUMNS = ["corpus", "phase", "wall s", "CPU s", "chunks", "texts embedded", "tokens", "tokens/s",
+                  "peak RSS MiB", "detail"]
 
-        index_dir = work / "index-0"
-        settings = load_settings(index_dir=index_dir)
-        result["unchanged"] = timed_build([args.corpus], settings, embedder)
-        print(f"(d) unchanged re-ingest: {result['unchanged']['wall_s']:.2f}s ({result['unchanged']['note']})")
 
-        copy = work / "corpus-copy"
-        shutil.copytree(args.corpus, copy)
-        touched_dir = work / "index-touched"
-        shutil.copytree(index_dir, touched_dir, ignore=shutil.ignore_patterns(".lock"))
-        target = copy / args.touch
-        if not target.exists():
-            target = sorted(p for p in copy.iterdir() if p.is_file())[0]
-        with target.open("a", encoding="utf-8") as handle:
-            handle.write("\nAn extra closing line appended by the SurveyQA ingest benchmark.\n")
-        touched = timed_build([copy], load_settings(index_dir=touched_dir), embedder)
-        touched["touched"] = target.name
-        result["one_doc_changed"] = touched
-        print(f"(e) one document changed: {touched['wall_s']:.2f}s ({touched['embedded']} chunks re-embedded)")
-        if args.ray:
-            result["ray"] = ray_run(args.corpus, work / "index-ray")
-            print(f"(f) cold ingest on Ray: {result['ray']['wall_s']:.2f}s (+{result['ray']['ray_start_s']:.2f}s Ray start)")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-    result["cold_over_floor"] = round(cold["wall_s"] / flo["floor_s"], 3)
-    result["cold_over_embed_one_call"] = round(cold["wall_s"] / flo["embed_one_call_s"], 3)
-    result["cold_over_floor_cpu"] = round(cold["cpu_s"] / flo["floor_cpu_s"], 3)
-    if "embed_batched_calls_s" in flo:
-        result["cold_over_batched_floor"] = round(cold["wall_s"] / (flo["parse_s"] + flo["embed_batched_calls_s"]), 3)
-    result["loadavg_at_end"] = loadavg()
-    result["targets"] = {
-        "cold_ingest_le_1.2x_floor": result["cold_over_floor"] <= 1.2,
-        "unchanged_reingest_le_2s": result["unchanged"]["wall_s"] <= 2.0 and not result["unchanged"]["written"],
-    }
-    result["peak_rss_process_mb"] = max(r["peak_rss_mb"] for r in [cold, flo, result["unchanged"], touched]
-                                        + ([result["langchain"]] if lc_runs else []))
-
+def table_rows(result: dict) -> list[list]:
+    """The result table's rows (also rendered by ``bench/report.py``)."""
+    rows = [row for name in ("seed", "pdfs") if name in result for row in _rows(name, result[name])]
     un = result["unchanged"]
-    rows = [
-        ["model load (+first encode)", load_t.seconds + warm_t.seconds, load_t.cpu + warm_t.cpu, None, None,
-         result["model"]["rss_after_mb"], ""],
-        ["(a) cold build_index", cold["wall_s"], cold["cpu_s"], cold["chunks"], cold["embedded"], cold["peak_rss_mb"],
-         " / ".join(f"{k[:-2]} {v:.2f}s" for k, v in cold["phases"].items())],
-        ["(b) floor: parse + 1 encode call", flo["floor_s"], flo["floor_cpu_s"], flo["chunks"], flo["chunks"], flo["peak_rss_mb"],
-         f"parse {flo['parse_s']:.2f}s / embed {flo['embed_one_call_s']:.2f}s ({flo['chunks']} chunks + {flo['units']} units)"],
-    ]
-    if "embed_batched_calls_s" in flo:
-        rows.append(["(b') embed in 64-text calls", flo["embed_batched_calls_s"], flo["embed_batched_calls_cpu_s"],
-                     flo["chunks"], flo["chunks"], None, "as build_index calls encode"])
-    if lc_runs:
-        lc = result["langchain"]
-        rows.append(["(c) LangChain split+FAISS", lc["wall_s"], lc["cpu_s"], lc["chunks"], lc["chunks"], lc["peak_rss_mb"],
-                     f"split {lc['split_s']:.2f}s / embed+index {lc['embed_index_s']:.2f}s"])
-    rows.append(["(d) re-ingest, unchanged", un["wall_s"], un["cpu_s"], un["chunks"], un["embedded"], un["peak_rss_mb"],
-                 un["note"] or f"written={un['written']}"])
-    rows.append(["(e) re-ingest, 1 doc changed", touched["wall_s"], touched["cpu_s"], touched["chunks"], touched["embedded"],
-                 touched["peak_rss_mb"],
-                 f"{touched['touched']}: " + " / ".join(f"{k[:-2]} {v:.2f}s" for k, v in touched["phases"].items())])
-    if args.ray:
-        on_ray = result["ray"]
-        result["ray_over_local_cold"] = round(on_ray["wall_s"] / cold["wall_s"], 3)
-        rows.append(["(f) cold build_index on Ray", on_ray["wall_s"], on_ray["cpu_s"], on_ray["chunks"], on_ray["embedded"],
-                     on_ray["peak_rss_mb"], f"{on_ray['cpus']} actors load the model inside the timing; Ray start "
-                     f"{on_ray['ray_start_s']:.2f}s not included; CPU s and RSS: driver only; "
-                     + " / ".join(f"{k[:-2]} {v:.2f}s" for k, v in on_ray["phases"].items())])
-    print_table(f"Ingest: {len(files)} files of {args.corpus.name} (median of {args.repeat})",
-                ["phase", "wall s", "CPU s", "chunks", "embedded", "peak RSS MiB", "detail"], rows)
-    print(f"cold / floor = {result['cold_over_floor']:.2f}x (target <= 1.2x: "
-          f"{'met' if result['targets']['cold_ingest_le_1.2x_floor'] else 'NOT met'}); "
-          f"by CPU seconds {result['cold_over_floor_cpu']:.2f}x; load average {result['machine'].get('loadavg_at_start')} -> "
-          f"{result['loadavg_at_end']}")
-    print(f"unchanged re-ingest {un['wall_s']:.2f}s (target <= 2 s, nothing written: "
-          f"{'met' if result['targets']['unchanged_reingest_le_2s'] else 'NOT met'})")
-    if args.ray:
-        print(f"cold ingest on Ray / local = {result['ray_over_local_cold']:.2f}x")
+    print_table(f"Ingest (median of {args.repeat})", INGEST_COLUMNS, table_rows(result))
+    q = result["query_embedding"]
+    print(f"one short question: fp32 p50 {q['fp32']['p50_ms']:.1f} ms, bf16 p50 {q['bf16']['p50_ms']:.1f} ms")
+    seed, targets = result["seed"], {}
+    if "cold_over_langchain" in seed:
+        targets["seed_cold_le_langchain"] = seed["cold_over_langchain"] <= 1.0
+    if "pdfs" in result:
+        pdfs = result["pdfs"]
+        targets["pdfs_2x_faster_than_previous_path"] = pdfs["cold_over_old_path"] <= 0.5
+        if "cold_over_langchain" in pdfs:
+            targets["pdfs_faster_than_langchain"] = pdfs["cold_over_langchain"] < 1.0
+    targets["throughput_within_1.3x_floor"] = all(result[n]["floor_over_cold_tokens_per_s"] <= 1.3 for n in corpora)
+    targets["unchanged_reingest_le_2s"] = un["wall_s"] <= 2.0 and not un["written"]
+    result["targets"], result["loadavg_at_end"] = targets, loadavg()
+    for name in corpora:
+        r = result[name]
+        print(f"[{name}] cold / previous path {r['cold_over_old_path']:.2f}x; cold / LangChain "
+              f"{r.get('cold_over_langchain', float('nan')):.2f}x; floor tokens/s over cold tokens/s "
+              f"{r['floor_over_cold_tokens_per_s']:.2f}x (embedding phase alone {r['floor_over_embed_phase_tokens_per_s']})")
+    print("targets: " + ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in targets.items()))
+    print(f"load average {result['machine'].get('loadavg_at_start')} -> {result['loadavg_at_end']}")
     path = write_json("bench_ingest", result, args.out)
     print(f"wrote {path}")
     return result

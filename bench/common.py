@@ -166,20 +166,19 @@ def print_table(title: str, columns: list[str], rows: list[list]) -> None:
 # ---------------------------------------------------------------- LangChain baseline
 
 def langchain_documents(files: list[Path], chunk_size: int = 1000, chunk_overlap: int = 200):
-    """The plain LangChain recipe's chunks: each file loaded as one document, then
-    RecursiveCharacterTextSplitter(chunk_size, chunk_overlap)."""
+    """The stock LangChain recipe's chunks: PyPDFLoader (pypdf) pages for PDFs, each other file as one
+    document, then RecursiveCharacterTextSplitter(chunk_size, chunk_overlap)."""
+    from langchain_community.document_loaders import PyPDFLoader
     from langchain_core.documents import Document
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     docs = []
     for path in files:
-        if path.suffix.lower() == ".pdf":  # the stock recipe would use PyPDFLoader; reuse the project loader
-            from ingest.loaders import load_document
-
-            text = load_document(path).text
+        if path.suffix.lower() == ".pdf":
+            docs.extend(PyPDFLoader(str(path)).load())
         else:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        docs.append(Document(page_content=text, metadata={"source": path.name}))
+            docs.append(Document(page_content=path.read_text(encoding="utf-8", errors="replace"),
+                                 metadata={"source": path.name}))
     splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
     return splitter.split_documents(docs)
 

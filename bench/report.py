@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -23,6 +27,11 @@ def md(columns: list[str], rows: list[list]) -> str:
 
 
 def ingest(d: dict) -> str:
+    if "seed" in d:  # the per-corpus format of bench_ingest.py since issue 19
+        from bench.bench_ingest import INGEST_COLUMNS, table_rows
+
+        return md(INGEST_COLUMNS, table_rows(d)) + f"\n\nload average {d['machine'].get('loadavg_at_start')} at start, " \
+            f"{d.get('loadavg_at_end')} at end; run {d['machine']['date']}."
     c, f, u, t = d["cold"], d["floor"], d["unchanged"], d["one_doc_changed"]
     rows = [["model load + first encode (untimed below)", d["model"]["load_s"] + d["model"]["first_encode_s"], None, None, None,
              d["model"]["rss_after_mb"], ""],
@@ -108,7 +117,14 @@ def http(d: dict) -> str:
               f"at most {s['requests']} requests or {s['max_seconds']:.0f} s per row; run {d['machine']['date']}.")
 
 
-RENDERERS = {"bench_ingest": ingest, "bench_query": query, "bench_http": http}
+def query_scale(d: dict) -> str:
+    from bench.bench_query_scale import COLUMNS, table_rows
+
+    return md(COLUMNS, table_rows(d)) + \
+        f"\n\nrun {d['machine']['date']}, load average {d['machine'].get('loadavg_at_start')} -> {d.get('loadavg_at_end')}."
+
+
+RENDERERS = {"bench_ingest": ingest, "bench_query_scale": query_scale, "bench_query": query, "bench_http": http}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -117,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     for path in sorted(args.results.glob("*.json")):
         d = json.loads(path.read_text())
-        render = next((r for prefix, r in RENDERERS.items() if path.stem.startswith(prefix)), scale)
+        render = next((r for prefix, r in RENDERERS.items() if path.stem.startswith(prefix)), scale)  # longest prefix first
         print(f"### {path.name}\n\n{render(d)}\n")
 
 
