@@ -25,6 +25,7 @@ DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
 CHAT_CONCURRENCY = 8
 STARTUP_WAIT_S = 10
 SYSTEM_FONTS = ["ui-sans-serif", "system-ui", "Segoe UI", "Helvetica", "Arial", "sans-serif"]
+EVAL_PLOTS_HEIGHT = 900  # px: two plots a row, each readable without opening it
 DOC_WIDTHS = ["26%", "52%", "8%", "14%"]  # document, title, chunks, source
 MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "monospace"]
 
@@ -190,12 +191,16 @@ def _batch_tab(ctx: AppContext) -> None:
     k = gr.Slider(1, MAX_K, value=ctx.settings.top_k, step=1, label="Passages retrieved (k)")
     run = gr.Button("Answer all", variant="primary", elem_id="batch-btn")
     summary = gr.Markdown(elem_id="batch-summary")
+    preview = gr.Dataframe(headers=jobs.PREVIEW_HEADERS, interactive=False, wrap=True, max_height=420,
+                           column_widths=["8%", "26%", "40%", "10%", "16%"], label="Answers (first 200)",
+                           elem_id="batch-preview")
     results = gr.File(label="Results", file_count="multiple", interactive=False, elem_id="batch-results")
 
     def on_run(questions, k_value, progress=gr.Progress()):
-        return jobs.run_batch_job(ctx, questions, k_value, progress)
+        text, files = jobs.run_batch_job(ctx, questions, k_value, progress)
+        return text, jobs.preview_rows(files[0] if files else None), files
 
-    run.click(on_run, [file, k], [summary, results], concurrency_limit=1, concurrency_id="jobs")
+    run.click(on_run, [file, k], [summary, preview, results], concurrency_limit=1, concurrency_id="jobs")
 
 
 def _eval_tab(ctx: AppContext) -> None:
@@ -205,10 +210,9 @@ def _eval_tab(ctx: AppContext) -> None:
     k = gr.Slider(1, MAX_K, value=ctx.settings.top_k, step=1, label="k")
     run = gr.Button("Run evaluation", variant="primary", elem_id="eval-btn")
     summary = gr.Markdown(elem_id="eval-summary")
-    with gr.Row():
-        metrics = gr.Dataframe(headers=jobs.METRIC_HEADERS, interactive=False, elem_id="eval-metrics", scale=1)
-        gallery = gr.Gallery(label="Report plots", columns=2, height="auto", object_fit="contain",
-                             elem_id="eval-plots", scale=2)
+    metrics = gr.Dataframe(headers=jobs.METRIC_HEADERS, interactive=False, max_height=360, elem_id="eval-metrics")
+    gallery = gr.Gallery(label="Report plots (click one to enlarge)", columns=2, height=EVAL_PLOTS_HEIGHT,
+                         object_fit="contain", allow_preview=True, elem_id="eval-plots")
     files = gr.File(label="Report (report.html, report.md, metrics.json, per_item.jsonl)", file_count="multiple",
                     interactive=False, elem_id="eval-files")
 

@@ -10,6 +10,9 @@ from ui.context import AppContext
 
 DEFAULT_GOLD = PROJECT_ROOT / "data" / "eval" / "dev.jsonl"
 METRIC_HEADERS = ["metric", "value"]
+PREVIEW_HEADERS = ["id", "question", "answer", "result", "sources"]
+PREVIEW_ROWS = 200
+PREVIEW_CHARS = 300
 Progress = Callable[..., None]
 
 
@@ -42,11 +45,35 @@ def run_batch_job(ctx: AppContext, questions_file, k: int = 5,
     try:
         s = run_batch(ctx.qa, path, jsonl, k=int(k), csv_path=csv, progress=_ticker(progress, "answering"))
     except BatchInputError as exc:
-        return f"**Cannot read the questions:** {exc}", []
+        return f"**Cannot read the questions:** {_named(exc, path)}", []
     lines = [f"**{s.total} question(s):** {s.answered} answered, {s.abstained} not in the surveys, "
              f"{s.errors} error(s), in {s.seconds:.1f} s."]
-    lines += [f"- {m}" for m in s.error_messages[:10]]
+    lines += [f"- {_named(m, path)}" for m in s.error_messages[:10]]
     return "\n".join(lines), [str(p) for p in (jsonl, csv) if p.exists()]
+
+
+def _named(message, path: Path) -> str:
+    """``message`` with the uploaded file's temporary path shown as its name."""
+    return str(message).replace(str(path), path.name)
+
+
+def preview_rows(results_jsonl: str | Path | None, limit: int = PREVIEW_ROWS) -> list[list]:
+    """The first ``limit`` batch answers as table rows: id, question, answer, result, cited surveys."""
+    import json
+
+    if not results_jsonl or not Path(results_jsonl).exists():
+        return []
+    rows = []
+    with open(results_jsonl, encoding="utf-8") as handle:
+        for line in handle:
+            if len(rows) >= limit:
+                break
+            record = json.loads(line)
+            result = "error" if record.get("error") else "not in the surveys" if record.get("abstained") else "answered"
+            answer = (record.get("error") or record.get("answer") or "")[:PREVIEW_CHARS]
+            sources = ", ".join(dict.fromkeys(c["doc"] for c in record.get("citations", [])))
+            rows.append([record.get("id"), record.get("question"), answer, result, sources])
+    return rows
 
 
 def metric_rows(metrics: dict) -> list[list]:

@@ -303,3 +303,15 @@ def test_text_passage_is_shown_among_its_neighbouring_lines():
     html = pages.text_context_html(text, citation, lines=2)
     assert html.startswith('<div class="src-context">line 8\nline 9\n<span class="src-cited"><mark>line 10</mark>')
     assert html.endswith("line 11\nline 12\n</div>") and "line 7" not in html and "line 13" not in html
+
+
+def test_batch_preview_rows_and_errors_without_temporary_paths(ctx, tmp_path):
+    questions = tmp_path / "upload-7f3a" / "questions.jsonl"
+    questions.parent.mkdir()
+    questions.write_text(f'{json.dumps({"id": "a", "question": MEDSAM})}\n{{"id": "b"}}\n', encoding="utf-8")
+    summary, files = jobs.run_batch_job(ctx, str(questions), 3)
+    assert "1 error(s)" in summary and "questions.jsonl" in summary and str(tmp_path) not in summary
+    rows = jobs.preview_rows(files[0])
+    assert [r[0] for r in rows] == ["a", "b"] and [r[3] for r in rows] == ["answered", "error"]
+    assert "ViT-B" in rows[0][2] and rows[0][4] == "seg-survey.txt"
+    assert jobs.preview_rows(None) == []
