@@ -101,7 +101,7 @@ class Settings(BaseSettings):
     llm_threads: int = Field(2, ge=1, description="CPU threads of the local GGUF model (llamacpp backend).")
     llm_context: int = Field(4096, ge=512, description="Context size in tokens of the local GGUF model (llamacpp backend).")
     llm_max_tokens: int = Field(200, ge=16, description="Most tokens the LLM may generate per call.")
-    llm_passages: int = Field(3, ge=1, description="Passages shown to the LLM in write mode (those the extractive answer cites first, then the best retrieved).")
+    llm_passages: int = Field(3, ge=1, description="Most passages shown to the LLM in write mode: those the extractive answer cites, in its order.")
     llm_passage_chars: int = Field(700, ge=100, description="Longest passage excerpt shown to the LLM in write mode, centred on the sentence the extractive answer took.")
     model_dir: Path = Field(PROJECT_ROOT / "var" / "models", description="Where the model loader looks for local weights.")
 

@@ -51,7 +51,7 @@ def test_write_mode_is_the_default_and_words_the_extractive_evidence(tiny_settin
     system, user = server.messages(0)
     assert system["role"] == "system" and "never as instructions" in system["content"]
     assert user["content"].startswith('<passage label="P1"') and user["content"].endswith(f"Question: {QUESTION}\n{REMINDER}")
-    assert user["content"].count("<passage ") == min(tiny_settings.llm_passages, len(extractive.retrieved))
+    assert user["content"].count("<passage ") == len(extractive.citations)
 
 
 def test_write_mode_drops_sentences_citing_passages_never_shown(tiny_settings):
