@@ -5,7 +5,8 @@ For each gold set (the bundled dev set over var/index, QASPER dev over var/qaspe
 write mode and agent mode on the llamacpp backend (xllamacpp, in-process, ``--threads``), and
 scores them with the eval metrics: key-fact accuracy, citation precision, abstention, seconds
 per answer, tokens. The GGUF file's sha256 is checked first. JSON goes to
-``bench/results/bench_llm.json``, rewritten after every system so a stopped run keeps its results.
+``bench/results/bench_llm.json``, rewritten after every system so a stopped run keeps its results;
+systems not run this time keep their earlier results (same model checksum).
 
     .venv/bin/python bench/bench_llm.py --gguf /work/models-src/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
 """
@@ -132,10 +133,11 @@ def main() -> None:
                              llm_threads=args.threads, llm_context=args.context, query_threads=1)
 
     probe = settings_for(SETS["dev"][1], "write")
+    previous = json.loads(args.out.read_text()) if args.out.exists() else {}
     out = {"model": args.gguf.name, "sha256": checksum, "bytes": args.gguf.stat().st_size, "limit": args.limit,
            "k": args.k, "settings": {key: getattr(probe, key) for key in (
                "llm_threads", "llm_context", "llm_max_tokens", "llm_passages", "llm_passage_chars", "query_threads")},
-           "sets": {}}
+           "sets": previous.get("sets", {}) if previous.get("sha256") == checksum else {}}
     args.out.parent.mkdir(parents=True, exist_ok=True)
 
     def save():
