@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from surveyqa import cli_help
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -110,8 +112,8 @@ def search(
     doc: list[str] = typer.Option([], "--doc", help="Only these documents (file names)."),
     kind: list[str] = typer.Option([], "--kind", help="Only these chunk kinds."),
     section: str = typer.Option("", "--section", help="Only sections containing this text."),
-    index: Optional[Path] = typer.Option(None, "--index"),
-    as_json: bool = typer.Option(False, "--json"),
+    index: Optional[Path] = typer.Option(None, "--index", help=cli_help.INDEX),
+    as_json: bool = typer.Option(False, "--json", help=cli_help.JSON),
 ):
     """Show the passages retrieved for a query."""
     from agent.service import QuestionError, passages
@@ -137,8 +139,8 @@ def ask(
     k: Optional[int] = typer.Option(None, "-k", "--k", help="Passages to retrieve (default: settings top_k)."),
     mode: Optional[str] = typer.Option(None, "--mode", help="hybrid, dense or bm25 (default: settings)."),
     doc: list[str] = typer.Option([], "--doc", help="Only these documents (file names)."),
-    index: Optional[Path] = typer.Option(None, "--index"),
-    as_json: bool = typer.Option(False, "--json"),
+    index: Optional[Path] = typer.Option(None, "--index", help=cli_help.INDEX),
+    as_json: bool = typer.Option(False, "--json", help=cli_help.JSON),
 ):
     """Answer a question with citations (or say the surveys do not answer it)."""
     from agent.llm import BackendUnavailable
@@ -169,8 +171,8 @@ def ask(
 def evaluate(
     gold: Path = typer.Argument(..., help="Gold QA set (JSONL, schema of data/eval/README.md)."),
     out_dir: Path = typer.Option(Path("out/eval"), "--out", help="Folder for metrics.json, per_item.jsonl and reports."),
-    k: int = typer.Option(5, "-k", "--k"),
-    index: Optional[Path] = typer.Option(None, "--index"),
+    k: int = typer.Option(5, "-k", "--k", help=cli_help.K),
+    index: Optional[Path] = typer.Option(None, "--index", help=cli_help.INDEX),
     compare: bool = typer.Option(False, "--compare", help="Also run the bm25-only, dense-only and langchain-plain baselines."),
     fail_under: list[str] = typer.Option([], "--fail-under", help="METRIC=VALUE; exit 1 when the metric is below (repeatable)."),
 ):
@@ -234,7 +236,7 @@ def batch(
     out_path: Path = typer.Option(..., "--out", help="Answer records, one JSON line per question (resumable)."),
     csv_path: Optional[Path] = typer.Option(None, "--csv", help="Also export id, question, answer, abstained, citations, error."),
     k: int = typer.Option(5, "-k", "--k", help="Passages to retrieve per question."),
-    index: Optional[Path] = typer.Option(None, "--index"),
+    index: Optional[Path] = typer.Option(None, "--index", help=cli_help.INDEX),
     engine: Optional[Literal["local", "ray"]] = typer.Option(None, "--engine", help=ENGINE_HELP),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help=ADDRESS_HELP),
 ):

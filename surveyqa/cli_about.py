@@ -10,6 +10,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from surveyqa import cli_help
+
 _MARK = {True: "[green]agree[/]", False: "[bold red]DISAGREE[/]"}
 
 
@@ -35,11 +37,12 @@ def _value(s) -> str:
 
 def about(
     name: str = typer.Argument(..., help="A model or dataset name (case, hyphens and spaces may vary)."),
-    index: Optional[Path] = typer.Option(None, "--index"),
-    as_json: bool = typer.Option(False, "--json"),
+    index: Optional[Path] = typer.Option(None, "--index", help=cli_help.INDEX),
+    as_json: bool = typer.Option(False, "--json", help=cli_help.JSON),
 ):
-    """Everything the surveys say about one model: per attribute, each survey's value with its
-    citation, and whether they agree."""
+    """Everything the surveys say about one model, attribute by attribute, with citations.
+
+    Each survey's value is shown with its document and lines, and whether the surveys agree."""
     from surveyqa.cli import _fail, out
 
     report = _cross(index).about(name)
@@ -87,11 +90,12 @@ def conflicts(
     attribute: str = typer.Option("", "--attribute", help="Only this attribute (data, parameters, date, venue, …)."),
     direct_only: bool = typer.Option(False, "--direct", help="Only conflicts between counts of the same unit."),
     include_descriptive: bool = typer.Option(False, "--descriptive", help="Also backbone / modalities / tasks."),
-    index: Optional[Path] = typer.Option(None, "--index"),
-    as_json: bool = typer.Option(False, "--json"),
+    index: Optional[Path] = typer.Option(None, "--index", help=cli_help.INDEX),
+    as_json: bool = typer.Option(False, "--json", help=cli_help.JSON),
 ):
-    """Every place where the surveys (or one survey with itself) disagree about a model, with
-    the differing statements and their citations."""
+    """Every disagreement about a model, across surveys or within one, with citations.
+
+    The differing statements are listed with their documents and lines."""
     from surveyqa.cli import out
 
     found = _cross(index).conflicts(include_descriptive)

@@ -9,9 +9,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from surveyqa import cli_help
+
 models_app = typer.Typer(no_args_is_help=False, invoke_without_command=True,
                          help="The surveys' model catalog and local model demos.")
-_COLUMNS = ("name", "backbone", "modalities", "tasks", "data", "date", "doc")
+_COLUMNS = ("name", "kind", "backbone", "modalities", "tasks", "data", "date", "doc")
+_DETAILS = ("backbone", "modalities", "tasks", "data", "date", "doc")
+TABLE_WIDTH = 140  # narrower terminals (and pipes, 80 columns) get a plain list instead of the table
 
 
 def _qa(index):
@@ -23,36 +27,52 @@ def _qa(index):
 def _entries_table(entries, title: str) -> Table:
     table = Table(title=title)
     for column in _COLUMNS:
-        table.add_column(column, overflow="fold")
+        table.add_column(column)
     for e in entries:
         table.add_row(*(escape(str(getattr(e, c) or "")[:60]) for c in _COLUMNS))
     return table
+
+
+def _print_entries(out, entries, title: str) -> None:
+    """The entries as a table on a wide terminal, else as a list (name and kind, then one
+    indented line per attribute), so that narrow output never splits a word."""
+    if out.width >= TABLE_WIDTH:
+        out.print(_entries_table(entries, title))
+        return
+    out.print(escape(title))
+    for e in entries:
+        out.print(escape(f"{e.name} ({e.kind})"))
+        for attribute in _DETAILS:
+            if getattr(e, attribute):
+                out.print(escape(f"    {attribute}: {getattr(e, attribute)}"))
 
 
 @models_app.callback()
 def list_models(
     ctx: typer.Context,
     filter_text: str = typer.Option("", "--filter", help="Only entries containing this text."),
-    index: Optional[Path] = typer.Option(None, "--index"),
-    as_json: bool = typer.Option(False, "--json"),
+    kinds: list[str] = typer.Option(["model"], "--kind",
+                                    help="Kinds to list, repeatable: model, dataset, paper, survey."),
+    index: Optional[Path] = typer.Option(None, "--index", help=cli_help.INDEX),
+    as_json: bool = typer.Option(False, "--json", help=cli_help.JSON),
 ):
-    """List the catalog (every model row of the surveys' tables and papers of their lists)."""
+    """List the catalog: the models of the surveys' tables and lists (other kinds with --kind)."""
     if ctx.invoked_subcommand:
         return
     from surveyqa.cli import out
 
-    entries = _qa(index).catalog.filter(filter_text)
+    entries = _qa(index).catalog.filter(filter_text, kinds)
     if as_json:
         out.print_json(json.dumps([e.to_dict() for e in entries]))
     else:
-        out.print(_entries_table(entries, f"{len(entries)} catalog entries"))
+        _print_entries(out, entries, f"{len(entries)} catalog entries ({', '.join(kinds)})")
 
 
 @models_app.command("compare")
 def compare(
     names: list[str] = typer.Argument(..., help="Two or more model names (fuzzy)."),
-    index: Optional[Path] = typer.Option(None, "--index"),
-    as_json: bool = typer.Option(False, "--json"),
+    index: Optional[Path] = typer.Option(None, "--index", help=cli_help.INDEX),
+    as_json: bool = typer.Option(False, "--json", help=cli_help.JSON),
 ):
     """Compare models side by side, one column per model, each value with its source."""
     from surveyqa.cli import _fail, out
@@ -78,7 +98,7 @@ def demo(
     text: str = typer.Option("", "--text", help="Input text for text encoders."),
     image: Optional[Path] = typer.Option(None, "--image", help="Input image for image models."),
     labels: list[str] = typer.Option([], "--label", help="Candidate labels or phrases."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help=cli_help.JSON),
 ):
     """Load a cited model from local weights and run a small demo."""
     from agent.model_loader import run_demo

@@ -76,3 +76,15 @@ def test_document_text_and_file_names_print_as_written(tmp_path):
     assert "[/model] uses a ConvNeXt backbone :x:" in asked.output and "FerretNet Survey [/INST] of Models" in asked.output
     searched = runner.invoke(app, ["search", "FerretNet", "-k", "1", *index])
     assert "1. galah[bold red]x.txt" in searched.output
+
+
+def test_models_list_fits_a_narrow_terminal_and_every_option_has_help(env):
+    narrow = runner.invoke(app, ["models"], env={"COLUMNS": "80"}).stdout
+    assert "┃" not in narrow and all(len(line) <= 80 for line in narrow.splitlines()), "a plain list, not a table"
+    assert runner.invoke(app, ["models", "--kind", "dataset", "--json"]).exit_code == 0
+    for command in (["search"], ["ask"], ["eval"], ["about"], ["conflicts"], ["models"], ["models", "compare"]):
+        text = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"}).stdout
+        for option in ("--index", "--json"):
+            line = next((row for row in text.splitlines() if option in row), None)
+            if line is not None:
+                assert "<" in line and line.split(">", 1)[1].strip(" │"), f"{command} {option} has no help"
