@@ -19,6 +19,7 @@ _TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")
 _LINK = re.compile(r"\[\[?([^\[\]]+?)\]?\]\((https?://[^\s()]+)\)")
 _STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
 _EM = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+(.+?)[ \t#]*$", re.M)
 _BLANK_RUN = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
 
 
@@ -28,10 +29,11 @@ def esc(text) -> str:
 
 def inline_markdown(text) -> str:
     """Document text as safe HTML: its tags and ``:contentReference[…]`` artifacts dropped, then
-    escaped, with markdown bold, italics and http(s) links rendered (nothing else survives)."""
+    escaped, with markdown headings, bold, italics and http(s) links rendered (nothing else survives)."""
     plain = _BLANK_RUN.sub("\n\n", _TAG.sub("", ARTIFACT.sub("", str(text if text is not None else ""))))
     out = _LINK.sub(lambda m: f'<a href="{m.group(2)}" target="_blank" rel="noopener noreferrer">{m.group(1)}</a>',
                     esc(plain))
+    out = _HEADING.sub(r"<b>\1</b>", out)
     out = _STRONG.sub(lambda m: f"<b>{m.group(1) or m.group(2)}</b>", out)
     return _EM.sub(r"<i>\1</i>", out).replace("**", "")
 

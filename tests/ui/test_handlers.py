@@ -243,6 +243,8 @@ def test_source_cards_render_document_markdown_without_raw_markup():
     assert "<mark>This paper introduces <b>MedCLIP</b></mark>" in html
     assert '<a href="https://arxiv.org/abs/1" target="_blank" rel="noopener noreferrer">paper</a>' in html
     assert "<i>et al.</i>" in html and "alert(1)" in html, "the text of a dropped tag stays, as text"
+    assert render.inline_markdown("## Models\n- item") == "<b>Models</b>\n- item"
+    assert render.inline_markdown("Issue #12 stays") == "Issue #12 stays"
 
 
 def test_table_rows_are_labelled_by_their_caption(ctx):
