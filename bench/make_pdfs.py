@@ -60,7 +60,7 @@ def _story(rng: random.Random, title: str, styles, refs: int, models: list[str],
     table_at = set(rng.sample(range(2, len(sections)), 2 if layout != "a4-2col-small" else 1))
     for number, section in enumerate(sections, start=1):
         story.append(Paragraph(f"{number}. {section}", head))
-        for _ in range(rng.randint(2, 4)):
+        for _ in range(rng.randint(1, 2)):
             story.append(Paragraph(_paragraph(rng, models, refs), body))
         if number - 1 in table_at:
             rows = [["Model", "Backbone", "Modality", "Params", "Score"]]
@@ -116,7 +116,7 @@ def make_pdf(path: Path, seed: int, layout: str) -> None:
     title_frame = Frame(margin, first_top, width - 2 * margin, height - margin - first_top, id="title")
     doc.addPageTemplates([PageTemplate("first", [title_frame] + frames(first_top), onPage=decorate),
                           PageTemplate("rest", frames(height - margin), onPage=decorate)])
-    refs = rng.randint(25, 60)
+    refs = rng.randint(20, 40)
     story = [Paragraph(title, styles["Title"]), NextPageTemplate("rest")]
     story += _story(rng, title, styles, refs, models, layout)
     doc.build(story)
