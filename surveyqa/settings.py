@@ -34,8 +34,9 @@ class Settings(BaseSettings):
     )
     embedding_batch_size: int = Field(64, description="Chunks embedded per batch.")
     late_chunking: bool = Field(
-        True, description="Answer-unit vectors pooled from their chunk's one transformer pass (late chunking); "
-        "false embeds every unit on its own. Units outside the chunk's window always get their own pass.",
+        False, description="Answer-unit vectors pooled from their chunk's one transformer pass (late chunking: about "
+        "40% fewer tokens to embed) instead of a pass of their own; off by default, as it cost the surveys dev set "
+        "0.018 exact-all and 0.009 key-fact accuracy. Units outside the chunk's window always get their own pass.",
     )
     ingest_precision: Literal["auto", "bf16", "fp32"] = Field(
         "auto", description="Precision of ingest-time embedding: bf16 autocast, fp32, or auto (bf16 when the CPU "

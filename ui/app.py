@@ -25,7 +25,7 @@ DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
 CHAT_CONCURRENCY = 8
 STARTUP_WAIT_S = 10
 SYSTEM_FONTS = ["ui-sans-serif", "system-ui", "Segoe UI", "Helvetica", "Arial", "sans-serif"]
-EVAL_PLOTS_HEIGHT = 900  # px: two plots a row, each readable without opening it
+EVAL_PLOTS_HEIGHT = 1300  # px: two rows of two plots at about 600 px each, readable without opening them
 DOC_WIDTHS = ["26%", "52%", "8%", "14%"]  # document, title, chunks, source
 MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "monospace"]
 
