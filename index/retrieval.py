@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,16 +117,18 @@ class FaissSearcher:
 
 class Retriever:
     """Search one stored index; the embedder is loaded on the first dense query. ``searcher``
-    (``search(vector, k) -> (scores, positions)``, ``close()``) defaults to the FAISS index."""
+    (``search(vector, k) -> (scores, positions)``, ``close()``) defaults to the FAISS index;
+    ``adapter`` (``index.adapter.QueryAdapter``) maps question vectors before dense search."""
 
     def __init__(self, store: StoredIndex, embedder_factory, fusion: Fusion | None = None, candidate_k: int = 50,
-                 ef_search: int = 128, nprobe: int = 32, searcher=None):
+                 ef_search: int = 128, nprobe: int = 32, searcher=None, adapter: Callable | None = None):
         self.store = store
         self.searcher = searcher or FaissSearcher(store.dense, ef_search, nprobe)
         self.chunks = store.chunks
         self._embedder_factory = embedder_factory
         self._embedder = None
         self._embedder_lock = threading.Lock()
+        self.adapter = adapter
         self.by_id = {c.id: c for c in store.chunks}
         self._position = {c.id: i for i, c in enumerate(store.chunks)}
         self.doc_texts = {name: doc.text for name, doc in store.documents.items()}
@@ -141,6 +144,11 @@ class Retriever:
             if self._embedder is None:
                 self._embedder = self._embedder_factory()
             return self._embedder
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The question's vector as dense search compares it with passages and units."""
+        vector = self.embedder.embed_query_vector(query)
+        return self.adapter(vector) if self.adapter else vector
 
     def unit_vectors(self, chunk: Chunk) -> np.ndarray:
         """The stored vectors of ``chunk``'s answer units, in ``index.units.units_of`` order."""
@@ -171,7 +179,7 @@ class Retriever:
         return {d: s / top for d, s in raw.items() if s >= 0.5 * top}
 
     def dense_scores(self, query: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
-        vector = self.embedder.embed_query_vector(query)
+        vector = self.query_vector(query)
         if allowed is not None:  # exact scores over the allowed rows: a selective filter never starves
             positions = np.flatnonzero(allowed)
             scores = self.store.vectors[positions] @ vector
@@ -185,7 +193,7 @@ class Retriever:
         offsets = self.store.unit_offsets
         if not len(self.store.unit_vectors):
             return {}
-        sims = self.store.unit_vectors @ self.embedder.embed_query_vector(query)
+        sims = self.store.unit_vectors @ self.query_vector(query)
         has_units = np.flatnonzero(np.diff(offsets) > 0)
         best = np.full(len(self.chunks), -np.inf, dtype=np.float32)
         best[has_units] = np.maximum.reduceat(sims, offsets[has_units])
@@ -255,12 +263,18 @@ class SurveyRetriever(BaseRetriever):
 
 def make_retriever(settings, store: StoredIndex | None = None) -> Retriever:
     """A retriever over the index in ``settings.index_dir`` (loaded and verified when not given), with
-    dense search in FAISS or, when ``settings.vector_store`` is ``milvus``, in Milvus."""
+    dense search in FAISS or, when ``settings.vector_store`` is ``milvus``, in Milvus, and the
+    question vectors mapped by ``settings.query_adapter`` when set."""
     from index.build import shaping_settings
     from index.embeddings import make_embedder
     from index.store import load_index
 
     store = store or load_index(settings.index_dir, shaping_settings(settings))
+    adapter = None
+    if settings.query_adapter:
+        from index.adapter import load_adapter
+
+        adapter = load_adapter(settings.query_adapter, settings.embedding_model, store.vectors.shape[1])
     searcher = None
     if settings.vector_store == "milvus":
         from index.milvus import MilvusSearcher
@@ -269,7 +283,7 @@ def make_retriever(settings, store: StoredIndex | None = None) -> Retriever:
     return Retriever(
         store, lambda: make_embedder(settings.embedding_model, settings.embedding_batch_size),
         fusion=make_fusion(settings), candidate_k=settings.candidate_k,
-        ef_search=settings.hnsw_ef_search, nprobe=settings.ivf_nprobe, searcher=searcher,
+        ef_search=settings.hnsw_ef_search, nprobe=settings.ivf_nprobe, searcher=searcher, adapter=adapter,
     )
 
 

@@ -154,3 +154,48 @@ def setting(
     rows.append(["held-out folds", *map(str, result.held_out.values())])
     _print_table(([name, *result.held_out], rows), f"{name}: mean answer score per set ({folds}-fold cross-validation)")
     stdout.print(f"{name} chosen on all items: {result.chosen} (per fold: {result.per_fold})")
+
+
+@fit_app.command("adapter")
+def adapter(
+    train: str = typer.Option(..., "--train", help="NAME=GOLD.jsonl:INDEX_DIR of the training questions."),
+    sets: list[str] = typer.Option(..., "--set", help=SET_HELP + " The strength is chosen on these."),
+    strengths: list[float] = typer.Argument(..., help="Candidate strengths of the pull to the identity (inf: no adapter)."),
+    k: int = typer.Option(5, "-k", "--k"),
+    folds: int = typer.Option(5, "--folds"),
+    seed: int = typer.Option(0, "--seed"),
+    steps: int = typer.Option(300, "--steps", help="Optimiser steps per fit."),
+    save: Path = typer.Option(None, "--save", help="Write the adapter of the chosen strength here (.npy + .json card)."),
+    out: Path = typer.Option(Path("out/fit/adapter.json"), "--out", help="Where to write the JSON result."),
+    as_json: bool = typer.Option(False, "--json"),
+):
+    """Fit the query adapter on --train; cross-validate its strength on the --set dev sets' recall@k."""
+    from evaluation.fit import cross_validate_choice
+    from evaluation.fit_adapter import fit_adapters, hits_at_k, training_examples
+    from index.adapter import save_adapter
+    from surveyqa.cli import _fail, _print_table, err, out as stdout
+    from surveyqa.progress import item_progress
+
+    (train_name, train_items, train_qa), = _sets([train])
+    examples = training_examples(train_qa.retriever, train_items)
+    if not examples:
+        _fail(f"{train_name}: no answerable item with evidence found in its index")
+    err.print(f"fitting {len(strengths)} adapters on {len(examples)} {train_name} questions")
+    adapters = fit_adapters(examples, strengths, train_qa.settings.embedding_model, train_name, steps=steps)
+    set_names, scores = [], {s: [] for s in adapters}
+    for name, items, qa in _sets(sets):
+        for strength, fitted in adapters.items():
+            with item_progress(err, f"{name} strength={strength}", len(items)) as tick:
+                found = hits_at_k(qa.retriever, items, fitted, k, tick)
+            scores[strength] += found
+        set_names += [name] * len(found)
+    result = cross_validate_choice("query_adapter_strength", set_names, scores, folds, seed)
+    if save and adapters[result.chosen] is not None:
+        save_adapter(save, adapters[result.chosen])
+    if _write(result, out, as_json):
+        return
+    rows = [[value, *map(str, means.values())] for value, means in result.by_value.items()]
+    rows.append(["held-out folds", *map(str, result.held_out.values())])
+    _print_table((["strength", *result.held_out], rows), f"query adapter: recall@{k} per set ({folds}-fold cross-validation)")
+    saved = f"; wrote {save}" if save and adapters[result.chosen] is not None else ""
+    stdout.print(f"strength chosen on all items: {result.chosen} (per fold: {result.per_fold}){saved}")

@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     ivf_nprobe: int = Field(32, description="IVF lists probed per query.")
     vector_store: Literal["faiss", "milvus"] = Field("faiss", description="Dense search engine: the FAISS index on disk, or Milvus (extra `milvus`) fed from it.")
     milvus_uri: str = Field("", description="Milvus server or cluster URI; empty uses embedded milvus-lite in the index folder.")
+    query_adapter: Path | None = Field(
+        PROJECT_ROOT / "data" / "models" / "query_adapter.npy",
+        description="Linear map on question vectors fitted on QASPER-train question/evidence pairs "
+        "(`surveyqa fit adapter`); empty turns it off. Passage vectors, and so the index, are not affected.",
+    )
     retrieval_mode: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Default retriever.")
     top_k: int = Field(5, description="Passages returned per question.")
     candidate_k: int = Field(50, description="Candidates each retriever contributes before fusion.")
@@ -105,6 +110,11 @@ class Settings(BaseSettings):
     llm_passages: int = Field(3, ge=1, description="Most passages shown to the LLM in write mode: those the extractive answer cites, in its order.")
     llm_passage_chars: int = Field(700, ge=100, description="Longest passage excerpt shown to the LLM in write mode, centred on the sentence the extractive answer took.")
     model_dir: Path = Field(PROJECT_ROOT / "var" / "models", description="Where the model loader looks for local weights.")
+
+    @field_validator("query_adapter", mode="before")
+    @classmethod
+    def _empty_path_is_none(cls, value):
+        return None if value in ("", None) else value
 
 
 INDEX_SHAPING_FIELDS = ("chunk_chars", "chunk_overlap_sentences", "embedding_model", "index_type")
