@@ -74,8 +74,10 @@ def compare_models(ctx: AppContext, names: list[str] | None) -> tuple[list[list]
 
 
 def what_surveys_say(ctx: AppContext, name: str | None) -> tuple[list[list], str]:
-    """What every survey says about one model, merged: one row per statement (attribute,
-    agree / DISAGREE, value, survey, lines, kind of passage), and a summary with the conflicts."""
+    """What every survey says about one model, merged: one row per statement (attribute, verdict —
+    the attribute's agree / ≈ within rounding / DISAGREE, and per statement ≠ when it differs
+    for real, ≈ when only within rounding or "~" — value, survey, lines, kind of passage), and a
+    summary with the conflicts and the rounding-only differences."""
     catalog, why = _catalog(ctx)
     if catalog is None:
         return [], f"**{why}.**"
@@ -91,10 +93,13 @@ def what_surveys_say(ctx: AppContext, name: str | None) -> tuple[list[list], str
     rows = []
     for attribute, entry in report.attributes.items():
         verdict = _verdict(entry)
+        differs = {i for pair in entry.pairs for i in pair}
+        rounded = {i for pair in entry.rounding for i in pair} - differs
         for i, s in enumerate(entry.statements):
             lines = f"{s.line_start}" if s.line_start == s.line_end else f"{s.line_start}–{s.line_end}"
-            rows.append([attribute if i == 0 else "", verdict if i == 0 else "", s.value, s.doc_title or s.doc,
-                         lines, s.source])
+            mark = "≠ differs" if i in differs and entry.kind != "descriptive" else "≈ rounding" if i in rounded else ""
+            cell = " · ".join(x for x in (verdict if i == 0 else "", mark) if x)
+            rows.append([attribute if i == 0 else "", cell, s.value, s.doc_title or s.doc, lines, s.source])
     also = f" (also written {', '.join(map(render.esc, report.aliases))})" if report.aliases else ""
     parts = [f"**{render.esc(report.name)}**{also} — discussed in {len(report.docs)} survey(s): "
              + ", ".join(f"`{render.esc(d)}`" for d in report.docs)]

@@ -317,3 +317,24 @@ def test_batch_preview_rows_and_errors_without_temporary_paths(ctx, tmp_path):
     assert [r[0] for r in rows] == ["a", "b"] and [r[3] for r in rows] == ["answered", "error"]
     assert "ViT-B" in rows[0][2] and rows[0][4] == "seg-survey.txt"
     assert jobs.preview_rows(None) == []
+
+
+def test_surveys_say_tells_rounding_from_real_disagreement():
+    from types import SimpleNamespace
+
+    from agent.cross_survey import AttributeReport, EntityReport, Statement
+
+    def said(doc, value, number, unit, start, approximate=False):
+        return Statement(doc=doc, doc_title=doc, chunk_id=doc, start=start, end=start + 9, line_start=start,
+                         line_end=start, quote=value, attribute="data", value=value, normalised=number, unit=unit,
+                         source="table-row", approximate=approximate)
+
+    statements = [said("a.txt", "~8.47M", 8.47e6, "", 1, True), said("b.txt", "8.4 M image-text pairs", 8.4e6,
+                  "image-text pair", 2), said("a.txt", "6 M triplets", 6e6, "triplet", 3)]
+    data = AttributeReport("data", statements, False, [(0, 2)], "count", [(0, 1)])
+    report = EntityReport("XAgent", [], [], ["a.txt", "b.txt"], [], {"data": data})
+    qa = SimpleNamespace(catalog=object(), cross_survey=SimpleNamespace(about=lambda name: report))
+    rows, summary = models.what_surveys_say(SimpleNamespace(status=SimpleNamespace(ready=True), qa=qa), "XAgent")
+    assert [r[1] for r in rows] == ["DISAGREE · ≠ differs", "≈ rounding", "≠ differs"]
+    assert "✘ **data**: ~8.47M" in summary and "≠ 6 M triplets" in summary
+    assert "≈ **data**: ~8.47M ≈ 8.4 M image-text pairs" in summary and "not a disagreement" in summary
