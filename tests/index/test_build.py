@@ -47,11 +47,12 @@ def _unit_vectors_of(store, doc: str) -> np.ndarray:
 
 
 def _assert_unit_vectors_match_their_units(store):
-    """Every chunk's stored unit vectors are, in order, its units' vectors pooled from the chunk's own pass
-    (late chunking), or the unit's own embedding where that pass cannot place it (up to bf16 rounding)."""
+    """Every chunk's stored unit vectors are, in order, its units' own embeddings, or with late chunking
+    their vectors pooled from the chunk's pass where it can place them (up to bf16 rounding)."""
     from index.embeddings import make_embedder
 
     embedder = make_embedder()
+    late_chunking = store.manifest["unit_vectors"] == "late chunking"
     texts = {name: doc.text for name, doc in store.documents.items()}
     assert store.unit_offsets[0] == 0 and store.unit_offsets[-1] == len(store.unit_vectors)
     for position, chunk in enumerate(store.chunks):
@@ -59,9 +60,19 @@ def _assert_unit_vectors_match_their_units(store):
         stored = store.units_of_chunk(position)
         assert len(stored) == len(spans), chunk.id
         if spans:
-            [late] = embedder.encode_late([(chunk.search_text(), tuple(s for _, s in spans))])
-            expected = np.where(np.isnan(late[1:]), embedder.encode([t for t, _ in spans]), late[1:])
+            expected = embedder.encode([t for t, _ in spans])
+            if late_chunking:
+                [late] = embedder.encode_late([(chunk.search_text(), tuple(s for _, s in spans))])
+                expected = np.where(np.isnan(late[1:]), expected, late[1:])
             assert _cosines(expected, stored).min() > 0.999, chunk.id
+
+
+def test_late_chunking_stores_unit_vectors_pooled_from_the_chunks_pass(tiny_settings, tmp_path):
+    settings, corpus = _settings(tiny_settings, tmp_path)
+    build_index([corpus], settings.model_copy(update={"late_chunking": True}))
+    store = load_index(settings.index_dir)
+    assert store.manifest["unit_vectors"] == "late chunking"
+    _assert_unit_vectors_match_their_units(store)
 
 
 def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
