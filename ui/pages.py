@@ -27,23 +27,17 @@ class PageImage:
     boxes: tuple[tuple[float, float, float, float], ...]
 
 
-def _letters(text: str) -> tuple[str, list[int]]:
-    """Lower-case letters and digits of ``text`` (ligatures unfolded) and the index each came from,
-    so that hyphenation, line breaks and spacing do not stop a match."""
-    chars, where = [], []
-    for i, ch in enumerate(text):
-        for c in unicodedata.normalize("NFKC", ch).lower():
-            if c.isalnum():
-                chars.append(c)
-                where.append(i)
-    return "".join(chars), where
+def _letters(text: str) -> str:
+    """Lower-case letters and digits of ``text``, ligatures unfolded (``ﬁ`` → ``fi``), so that
+    hyphenation, line breaks and spacing do not stop a match."""
+    return "".join(c for c in unicodedata.normalize("NFKC", text).lower() if c.isalnum())
 
 
 def locate(page_chars: list[str], quote: str) -> list[int]:
     """Indices of the page characters that spell ``quote`` (whole, else from its first to its last
     ``PROBE_CHARS`` letters); [] when the page does not hold it."""
     hay, where = _letters_of(page_chars)
-    needle, _ = _letters(quote)
+    needle = _letters(quote)
     if not needle:
         return []
     at = hay.find(needle)
@@ -59,7 +53,7 @@ def _letters_of(page_chars: list[str]) -> tuple[str, list[int]]:
     """:func:`_letters` over per-index character strings (a pdfium index may yield several)."""
     chars, where = [], []
     for i, text in enumerate(page_chars):
-        letters, _ = _letters(text)
+        letters = _letters(text)
         chars.append(letters)
         where.extend([i] * len(letters))
     return "".join(chars), where
