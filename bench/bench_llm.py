@@ -5,7 +5,8 @@ For each gold set (the bundled dev set over var/index, QASPER dev over var/qaspe
 write mode and agent mode on the llamacpp backend (xllamacpp, in-process, ``--threads``), and
 scores them with the eval metrics: key-fact accuracy, citation precision, abstention, seconds
 per answer, tokens. The GGUF file's sha256 is checked first. JSON goes to
-``bench/results/bench_llm.json``, rewritten after every system so a stopped run keeps its results;
+``bench/results/llm/bench_llm.json`` (a folder of its own: ``bench/report.py`` renders only the
+other results), rewritten after every system so a stopped run keeps its results;
 systems not run this time keep their earlier results (same model checksum).
 
     .venv/bin/python bench/bench_llm.py --gguf /work/models-src/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
@@ -115,7 +116,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="llama.cpp CPU threads.")
     parser.add_argument("--context", type=int, default=4096, help="llama.cpp context size in tokens.")
     parser.add_argument("-k", "--k", type=int, default=5)
-    parser.add_argument("--out", type=Path, default=RESULTS / "bench_llm.json")
+    parser.add_argument("--out", type=Path, default=RESULTS / "llm" / "bench_llm.json")
     parser.add_argument("--table", action="store_true", help="Only print the Markdown table of --out.")
     args = parser.parse_args()
     if args.table:
