@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from agent.citations import Claim
+from agent.wording import short_title
 from index.retrieval import Hit
 
 _DATA_QUESTION = re.compile(r"\b(data|dataset|trained on|pre-?trained on|training[- ]set|samples|pairs|images)\b", re.I)
@@ -25,14 +26,14 @@ def cross_survey_claims(question: str, names: list[str], cross, chunks: dict,
         firsts = {}
         for source in report.sources:
             firsts.setdefault(source.doc, source)
-        return _claims([(f"{report.name} is discussed in {s.doc_title}.", s.chunk_id, s.start, s.end)
+        return _claims([(f"{report.name} is discussed in {short_title(s.doc_title, s.doc)}.", s.chunk_id, s.start, s.end)
                         for s in firsts.values()], chunks)
     attribute = "data" if _DATA_QUESTION.search(question) else "parameters" if _PARAM_QUESTION.search(question) else ""
     found = report.attributes.get(attribute) if attribute else None
     if found is None or found.agree or len(found.statements) < 2:
         return [], []
     intro = (f"The surveys disagree on {report.name}'s {'training data' if attribute == 'data' else 'size'}:", None, 0, 0)
-    items = [intro] + [(f"{s.value} per {s.doc_title}.", s.chunk_id, s.start, s.end) for s in found.statements]
+    items = [intro] + [(f"{s.value} per {short_title(s.doc_title, s.doc)}.", s.chunk_id, s.start, s.end) for s in found.statements]
     return _claims(items, chunks)
 
 

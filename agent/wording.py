@@ -14,6 +14,7 @@ _CONNECTIVE = (r"however|moreover|furthermore|additionally|in addition|similarly
                r"conversely|on the other hand|nevertheless|nonetheless|meanwhile|consequently|therefore|thus|hence|"
                r"besides|in turn|instead|in particular|notably|also|as such")
 _OPENING = re.compile(rf"^(?:{_CONNECTIVE})\s*,\s*", re.I)
+SHORT_TITLE_WORDS = 7
 _AFTER_SUBJECT = re.compile(rf"^([^,;:.]{{1,60}}?),\s*(?:{_CONNECTIVE}),\s*", re.I)
 
 
@@ -38,3 +39,13 @@ def drop_opening_connective(sentence: str) -> str:
 def answer_sentence(text: str) -> str:
     """A source sentence as an answer sentence: markup stripped, opening connective dropped."""
     return drop_opening_connective(clean_markup(text))
+
+
+def short_title(title: str, fallback: str, words: int = SHORT_TITLE_WORDS) -> str:
+    """A survey's title up to its subtitle (``Foundation Models in Medical Image Analysis``),
+    at most ``words`` words; ``fallback`` (the file name) when it has none."""
+    head = re.split(r":\s|\s[-–—]\s", (title or "").strip(), maxsplit=1)[0].strip()
+    parts = head.split()
+    if not parts:
+        return fallback
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")

@@ -6,12 +6,12 @@ from __future__ import annotations
 import html
 import re
 
+from agent.wording import short_title
 from ingest.markdown import ARTIFACT
 
 NOT_IN_SURVEYS = "Not in the surveys"
 EMPTY_SOURCES = '<div class="src-empty">Click a citation marker like <b>[1]</b> in an answer to see its source passage.</div>'
 SNIPPET_CHARS = 220
-SHORT_TITLE_WORDS = 7
 _MARKER = re.compile(r"\[(\d+)\]")
 _MARKER_RUN = re.compile(r"(?:\[\d+\])+")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=\])\s+(?=[A-Z])")
@@ -36,16 +36,6 @@ def inline_markdown(text) -> str:
     out = _HEADING.sub(r"<b>\1</b>", out)
     out = _STRONG.sub(lambda m: f"<b>{m.group(1) or m.group(2)}</b>", out)
     return _EM.sub(r"<i>\1</i>", out).replace("**", "")
-
-
-def short_title(title: str, fallback: str, words: int = SHORT_TITLE_WORDS) -> str:
-    """A survey's title up to its subtitle (``Foundation Models in Medical Image Analysis``),
-    at most ``words`` words; ``fallback`` (the file name) when it has none."""
-    head = re.split(r":\s|\s[-–—]\s", (title or "").strip(), maxsplit=1)[0].strip()
-    parts = head.split()
-    if not parts:
-        return fallback
-    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
 
 
 def survey_choices(documents: dict[str, dict]) -> list[tuple[str, str]]:

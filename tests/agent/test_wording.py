@@ -1,7 +1,7 @@
 """Answer sentences read cleanly: markup, links and export artifacts go; opening connectives go."""
 import pytest
 
-from agent.wording import answer_sentence, clean_markup, drop_opening_connective
+from agent.wording import answer_sentence, clean_markup, drop_opening_connective, short_title
 
 
 @pytest.mark.parametrize("raw, clean", [
@@ -30,3 +30,10 @@ def test_opening_connectives_are_dropped(raw, clean):
 
 def test_answer_sentence_does_both():
     assert answer_sentence("Moreover, **MedCLIP** [[paper]](https://a.b/c) is small.") == "MedCLIP is small."
+
+
+def test_a_survey_is_named_by_its_title_before_the_subtitle():
+    assert short_title("Taming Vision-Language Models for Medical Image Analysis: A Comprehensive Review", "t.txt") == (
+        "Taming Vision-Language Models for Medical Image Analysis")
+    assert short_title("Notes — a tiny survey", "n.txt") == "Notes"
+    assert short_title("", "x.txt") == "x.txt"
