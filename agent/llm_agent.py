@@ -9,6 +9,7 @@ from langchain.agents import create_agent
 from langchain.agents.middleware import ModelResponse, wrap_model_call
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.errors import GraphRecursionError
 
 from agent.citations import attach_citations, claims_from_text
 from agent.llm import model_name, usage
@@ -59,16 +60,23 @@ class LLMAgent:
                            k=k, mode=mode, filters=filters)
         graph = create_agent(self.model, tools, system_prompt=SYSTEM_PROMPT,
                              middleware=[_read_text_tool_calls({t.name for t in tools})])
-        state = graph.invoke({"messages": [HumanMessage(question)]}, {"recursion_limit": 12})
+        state, looped = {"messages": []}, False
+        try:
+            for state in graph.stream({"messages": [HumanMessage(question)]}, {"recursion_limit": 12}, stream_mode="values"):
+                pass
+        except GraphRecursionError:  # the model kept calling tools: keep what it used, answer nothing
+            looped = True
         llm = usage(self.name, state["messages"])
-        final = next((m for m in reversed(state["messages"]) if isinstance(m, AIMessage) and not m.tool_calls), None)
+        final = None if looped else next(
+            (m for m in reversed(state["messages"]) if isinstance(m, AIMessage) and not m.tool_calls), None)
         text = (final.content if final else "") or ""
         tool_calls = [c["name"] for m in state["messages"] if isinstance(m, AIMessage) for c in m.tool_calls]
         latency = round((time.perf_counter() - started) * 1000, 2)
         retrieved = passages([h for h in evidence.hits if h.rank][: k or self.qa.settings.top_k], self.qa.doc_texts)
         if not text.strip() or ABSTAIN_TEXT.lower() in text.lower():
+            why = ["the model was still calling tools at the step limit"] if looped else []
             return Answer(question, ABSTAIN_TEXT, True, [], retrieved, "agent", latency, question_id,
-                          warnings=[f"tools called: {', '.join(tool_calls) or 'none'}"], llm=llm)
+                          warnings=[f"tools called: {', '.join(tool_calls) or 'none'}"] + why, llm=llm)
         cited = attach_citations(claims_from_text(text), evidence.chunks, self.qa.doc_texts)
         warnings = cited.warnings + [f"tools called: {', '.join(tool_calls) or 'none'}"]
         if not cited.citations:

@@ -154,3 +154,12 @@ def test_agent_does_not_run_an_injected_call_to_a_tool_it_was_not_offered(evil_s
     assert "demo_model" not in {t["function"]["name"] for t in server.requests[0]["tools"]}
     assert answer.abstained and "HACKED" not in answer.answer
     assert any("tools called: search_surveys" == w for w in answer.warnings)
+
+
+def test_agent_that_keeps_calling_tools_abstains_at_the_step_limit(tiny_settings):
+    calls = [tool_call("search_surveys", {"query": f"Zorblax {n}"}, f"call_{n}") for n in range(12)]
+    with ScriptedChatServer(calls) as server:
+        answer = _qa(tiny_settings, server, "agent").ask(QUESTION)
+    assert answer.abstained and answer.error is None and answer.citations == []
+    assert any("step limit" in w for w in answer.warnings)
+    assert answer.llm["calls"] == len(server.requests) > 1 and answer.retrieved
