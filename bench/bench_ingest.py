@@ -13,8 +13,9 @@ c. a plain LangChain pipeline on the same files: PyPDFLoader (pypdf) for PDFs, t
    otherwise, RecursiveCharacterTextSplitter(1000/200), the same embedder (fp32, its
    ``embed_documents``), ``langchain_community`` FAISS.from_documents.
 
-Each row has wall and CPU seconds (this process plus the parse workers it reaped), tokens
-embedded (the model's tokenizer, truncated at its window), tokens/s and peak RSS. On the seed
+Each row has wall and CPU seconds (this process only: the parse workers are children of
+multiprocessing's fork server, so their CPU is not counted), tokens embedded (the model's tokenizer,
+truncated at its window), tokens/s and peak RSS. On the seed
 corpus also: d. re-ingest with nothing changed; e. one document changed; q. one short question
 embedded in fp32 and in bf16, alternating; f. with ``--ray``, a cold ingest on a local Ray.
 
@@ -40,7 +41,7 @@ OLD_PATH = {"late_chunking": False, "ingest_precision": "fp32", "parse_workers":
 
 
 def _cpu() -> float:
-    """CPU seconds of this process and of its reaped children (the parse workers)."""
+    """CPU seconds of this process and its reaped children (not the parse workers: the fork server's)."""
     t = os.times()
     return t.user + t.system + t.children_user + t.children_system
 
