@@ -44,7 +44,11 @@ def local_server_url(settings) -> str:
             params.hostnames = ["127.0.0.1"]
             params.offline = True  # never fetch anything
             params.warmup = False
-            _servers[key] = xllamacpp.Server(params)
+            params.verbosity = 0  # llama.cpp's own log is silent; a failure to load raises here
+            try:
+                _servers[key] = xllamacpp.Server(params)
+            except RuntimeError as exc:
+                raise BackendUnavailable(f"llama.cpp could not load {path} as a GGUF model ({exc})") from exc
         return _servers[key].listening_address
 
 

@@ -146,3 +146,10 @@ def test_llm_mode_chooses_the_answerer_and_a_missing_gguf_is_reported(tiny_setti
     assert isinstance(agent, LLMAgent)
     with pytest.raises(BackendUnavailable, match="GGUF file"):
         make_chat_model(tiny_settings.model_copy(update={"llm_backend": "llamacpp", "llm_model": "/nowhere/m.gguf"}))
+
+
+def test_a_file_that_is_not_a_gguf_model_is_reported(tiny_settings, tmp_path):
+    pytest.importorskip("xllamacpp")
+    (tmp_path / "bad.gguf").write_bytes(b"\0" * 1000)
+    with pytest.raises(BackendUnavailable, match="could not load .*bad.gguf"):
+        make_chat_model(tiny_settings.model_copy(update={"llm_backend": "llamacpp", "llm_model": str(tmp_path / "bad.gguf")}))
