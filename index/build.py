@@ -15,6 +15,7 @@ from index.store import IndexProblem, load_index, write_index, writer_lock
 from index.text import TOKENIZER_VERSION
 from index.encoding import WaveEncoder
 from index.vectors import build_faiss
+from ingest.loaders import FileRules
 from ingest.parallel import parse_files
 from ingest.pipeline import Skipped, discover, try_parse
 from ingest.records import Chunk, LoadedDocument
@@ -91,7 +92,7 @@ def build_index(paths: Iterable[Path], settings: Settings, rebuild: bool = False
         old_chunks: dict[str, list[int]] = {}
         for position, chunk in enumerate(old.chunks if old else []):
             old_chunks.setdefault(chunk.doc, []).append(position)
-        found = discover(paths)
+        found = discover(paths, FileRules.of(settings))
         report.skipped.extend(found.skipped)
         documents: dict[str, LoadedDocument] = {}
         chunks_by_doc: dict[str, list[Chunk]] = {}

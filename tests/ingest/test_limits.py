@@ -29,6 +29,14 @@ def test_a_file_over_the_size_limit_is_skipped_unread_and_the_good_file_beside_i
     assert skipped.reason == "too large: 200.0 MB, over the 50 MB limit per file (setting max_file_mb)"
 
 
+def test_build_index_applies_the_size_limit_of_the_settings_it_is_given(tiny_settings, tmp_path):
+    settings = tiny_settings.model_copy(update={"index_dir": tmp_path / "index", "max_file_mb": 0.001})
+    shutil.copytree(tiny_settings.index_dir, settings.index_dir, ignore=shutil.ignore_patterns(".lock"))
+    good = shutil.copy(MINI / "ieee_survey.txt", tmp_path / "good.txt")
+    report = build_index([good], settings)
+    assert report.added == [] and "over the 0.001 MB limit" in report.skipped[0].reason
+
+
 def test_the_size_limit_is_a_setting(tmp_path, monkeypatch):
     small = tmp_path / "small.txt"
     small.write_text("A short survey of models.\n" * 100, encoding="utf-8")  # 2,600 bytes
