@@ -14,7 +14,6 @@ systems not run this time keep their earlier results (same model checksum).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import statistics
 import sys
@@ -25,19 +24,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import DEV_SET, REPO, RESULTS  # noqa: E402
+from index.store import file_sha256  # noqa: E402
 
 SETS = {"dev": (DEV_SET, REPO / "var" / "index"),
         "qasper": (REPO / "data" / "external" / "qasper" / "dev.jsonl", REPO / "var" / "qasper")}
 QWEN_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
 FALLBACK = "this is the extractive answer"
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def spread(items: list, limit: int) -> list:
@@ -124,7 +116,7 @@ def main() -> None:
     if args.gguf is None:
         parser.error("--gguf is required")
 
-    checksum = sha256(args.gguf)
+    checksum = file_sha256(args.gguf)
     if checksum != args.sha256:
         sys.exit(f"{args.gguf}: sha256 {checksum} is not the expected {args.sha256}")
     from surveyqa.settings import load_settings

@@ -79,7 +79,8 @@ class StoredIndex:
         return self.unit_vectors[self.unit_offsets[position]: self.unit_offsets[position + 1]]
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The hex sha256 of a file, read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -131,7 +132,7 @@ def write_index(index_dir: Path, manifest: dict, chunks: list[Chunk], documents:
     save_faiss(dense, tmp / "dense.faiss")
     (tmp / "bm25").mkdir()
     lexical.save(tmp / "bm25")
-    files = {str(p.relative_to(tmp)): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
+    files = {str(p.relative_to(tmp)): file_sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
     manifest = {**manifest, "format_version": FORMAT_VERSION, "chunker_version": CHUNKER_VERSION,
                 "tokenizer_version": TOKENIZER_VERSION, "units_version": UNITS_VERSION,
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "files": files}
@@ -201,7 +202,7 @@ def _verify_files(folder: Path, files: dict[str, str]) -> None:
         raise IndexCorrupt(f"index file {folder / unlisted[0]} has no checksum in manifest.json; {REBUILD}")
     for name, digest in files.items():
         path = folder / name
-        if not path.is_file() or _sha256(path) != digest:
+        if not path.is_file() or file_sha256(path) != digest:
             raise IndexCorrupt(f"index file {path} is missing or altered (checksum mismatch); {REBUILD}")
 
 
