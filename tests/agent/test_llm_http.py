@@ -163,3 +163,14 @@ def test_agent_that_keeps_calling_tools_abstains_at_the_step_limit(tiny_settings
     assert answer.abstained and answer.error is None and answer.citations == []
     assert any("step limit" in w for w in answer.warnings)
     assert answer.llm["calls"] == len(server.requests) > 1 and answer.retrieved
+
+
+def test_write_mode_keeps_the_extractive_yes_or_no_the_model_left_out(tiny_settings):
+    question = "Was the Zorblax model trained on CT slices?"
+    with ScriptedChatServer([text("Zorblax was trained on 42 million CT slices [P1]."),
+                             text("No, it was trained on CT slices [P1].")]) as server:
+        qa = _qa(tiny_settings, server)
+        dropped, kept = qa.ask(question), qa.ask(question)
+    assert qa.extract(question).answer.startswith("Yes.")
+    assert dropped.answer == "Yes. Zorblax was trained on 42 million CT slices [1]."
+    assert kept.answer.startswith("No, it was trained"), "a verdict the model wrote is its own"
