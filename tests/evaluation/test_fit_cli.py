@@ -50,3 +50,19 @@ def test_fit_setting_checks_values_through_the_settings(sets, tmp_path):
 def test_a_bad_set_spec_is_refused():
     result = _fit("fusion", "--set", "nameonly")
     assert result.exit_code == 2 and "NAME=GOLD.jsonl:INDEX_DIR" in result.output
+
+
+def test_fit_adapter_fits_on_the_training_set_chooses_on_the_dev_sets_and_saves(sets, eval_settings, gold_path, tmp_path):
+    from index.adapter import load_adapter
+
+    train = ["--train", f"train={gold_path}:{eval_settings.index_dir}", *sets, "--folds", "2", "--steps", "20"]
+    saved = tmp_path / "adapter.npy"
+    result = _fit("adapter", "inf", "0.5", *train, "--out", str(tmp_path / "ad.json"))
+    assert result.exit_code == 0, result.output
+    fit = json.loads((tmp_path / "ad.json").read_text())
+    assert set(fit["by_value"]) == {"inf", "0.5"} and set(fit["held_out"]) == {"one", "two"} and len(fit["per_fold"]) == 2
+    assert _fit("adapter", "0.5", *train, "--save", str(saved)).exit_code == 0
+    card = load_adapter(saved, eval_settings.embedding_model, 384).card
+    assert card["strength"] == 0.5 and card["trained_on"] == "train" and card["steps"] == 20
+    assert _fit("adapter", "inf", *train, "--save", str(tmp_path / "none.npy")).exit_code == 0
+    assert not (tmp_path / "none.npy").exists(), "no adapter is saved when none is chosen"
