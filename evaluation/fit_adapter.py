@@ -17,7 +17,8 @@ from evaluation.run import scope_filters
 from index.adapter import Example, QueryAdapter, fit_matrix
 
 
-def _answerable(retriever, items: list[GoldItem]) -> list[GoldItem]:
+def answerable_items(retriever, items: list[GoldItem]) -> list[GoldItem]:
+    """The answerable items whose evidence is found in the retriever's texts (located in place)."""
     locate_evidence(items, retriever.doc_texts)
     return [i for i in items if i.answerable and any(e.start is not None for e in i.evidence)]
 
@@ -27,7 +28,7 @@ def training_examples(retriever, items: list[GoldItem]) -> list[Example]:
     scope (the whole index when it has none), and which of them cover its evidence."""
     chunks = retriever.chunks
     out = []
-    for item in _answerable(retriever, items):
+    for item in answerable_items(retriever, items):
         scope = scope_filters(item)
         positions = np.flatnonzero(scope.mask(chunks)) if scope else np.arange(len(chunks))
         relevant = np.array([covers(chunks[p].doc, chunks[p].start, chunks[p].end, item) for p in positions])
@@ -37,11 +38,11 @@ def training_examples(retriever, items: list[GoldItem]) -> list[Example]:
     return out
 
 
-def hits_at_k(retriever, items: list[GoldItem], adapter: QueryAdapter | None, k: int,
+def hits_at_k(retriever, answerable: list[GoldItem], adapter: QueryAdapter | None, k: int,
               progress: Callable[[int, int], None] | None = None) -> list[float]:
-    """Per answerable item, 1.0 when the retriever's top ``k`` within its scope, with ``adapter``,
-    covers its evidence (the retriever's own adapter is put back afterwards)."""
-    answerable = _answerable(retriever, items)
+    """Per item of ``answerable`` (:func:`answerable_items`), 1.0 when the retriever's top ``k``
+    within its scope, with ``adapter``, covers its evidence (the retriever's own adapter is put
+    back afterwards)."""
     kept, retriever.adapter = retriever.adapter, adapter
     out = []
     try:

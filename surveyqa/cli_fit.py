@@ -171,7 +171,7 @@ def adapter(
 ):
     """Fit the query adapter on --train; cross-validate its strength on the --set dev sets' recall@k."""
     from evaluation.fit import cross_validate_choice
-    from evaluation.fit_adapter import fit_adapters, hits_at_k, training_examples
+    from evaluation.fit_adapter import answerable_items, fit_adapters, hits_at_k, training_examples
     from index.adapter import save_adapter
     from surveyqa.cli import _fail, _print_table, err, out as stdout
     from surveyqa.progress import item_progress
@@ -184,9 +184,10 @@ def adapter(
     adapters = fit_adapters(examples, strengths, train_qa.settings.embedding_model, train_name, steps=steps)
     set_names, scores = [], {s: [] for s in adapters}
     for name, items, qa in _sets(sets):
+        answerable = answerable_items(qa.retriever, items)
         for strength, fitted in adapters.items():
-            with item_progress(err, f"{name} strength={strength}", len(items)) as tick:
-                found = hits_at_k(qa.retriever, items, fitted, k, tick)
+            with item_progress(err, f"{name} strength={strength}", len(answerable)) as tick:
+                found = hits_at_k(qa.retriever, answerable, fitted, k, tick)
             scores[strength] += found
         set_names += [name] * len(found)
     result = cross_validate_choice("query_adapter_strength", set_names, scores, folds, seed)
