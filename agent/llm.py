@@ -1,5 +1,5 @@
 """Chat-model backends, chosen by settings and imported only when used, and the LLM answerer
-(write mode or the tool-calling agent) that :meth:`agent.service.SurveyQA.ask` dispatches to."""
+(write mode or the tool-calling agent) that :meth:`surveyqa.service.SurveyQA.ask` dispatches to."""
 from __future__ import annotations
 
 import threading
@@ -84,16 +84,3 @@ def usage(name: str, messages: list[BaseMessage]) -> dict:
     counts = [m.usage_metadata or {} for m in replies]
     return {"model": name, "calls": len(replies), "input_tokens": sum(c.get("input_tokens", 0) for c in counts),
             "output_tokens": sum(c.get("output_tokens", 0) for c in counts)}
-
-
-def make_llm_answerer(qa):
-    """The answerer for ``qa.settings.llm_mode``: :class:`agent.llm_write.WriteAnswerer` or
-    :class:`agent.llm_agent.LLMAgent`, over the configured chat model."""
-    model = make_chat_model(qa.settings)
-    if qa.settings.llm_mode == "agent":
-        from agent.llm_agent import LLMAgent
-
-        return LLMAgent(qa, model)
-    from agent.llm_write import WriteAnswerer
-
-    return WriteAnswerer(qa, model)

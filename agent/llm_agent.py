@@ -11,10 +11,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.errors import GraphRecursionError
 
-from agent.citations import attach_citations, claims_from_text
+from answer.citations import attach_citations, claims_from_text
 from agent.llm import model_name, usage
-from agent.records import Answer
-from agent.service import ABSTAIN_TEXT, SurveyQA, passages
+from answer.records import ABSTAIN_TEXT, Answer, passages
 from agent.tool_text import text_tool_calls
 from agent.tools import DATA_NOTE, Evidence, make_tools
 from index.retrieval import Filters
@@ -45,7 +44,7 @@ def _read_text_tool_calls(tool_names: set[str]):
 class LLMAgent:
     """Runs the tool-calling loop for one question and returns a validated :class:`Answer`."""
 
-    def __init__(self, qa: SurveyQA, model: BaseChatModel, with_demo_tool: bool = True):
+    def __init__(self, qa, model: BaseChatModel, with_demo_tool: bool = True):
         self.qa, self.model = qa, model
         self.with_demo_tool = with_demo_tool
         self.name = model_name(qa.settings)

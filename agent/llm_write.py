@@ -17,9 +17,9 @@ from dataclasses import dataclass, replace
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from agent.citations import Claim, attach_citations, claims_from_text
+from answer.citations import Claim, attach_citations, claims_from_text
 from agent.llm import model_name, usage
-from agent.records import Answer
+from answer.records import Answer
 from index.retrieval import Filters
 from ingest.records import Chunk
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from langchain_core.tools import BaseTool, StructuredTool
 
-from agent.catalog import CatalogEntry, best_entry
-from agent.cross_survey.compare import disagreements
+from answer.catalog import CatalogEntry, best_entry
+from answer.cross_survey.compare import disagreements
 from index.retrieval import Filters, Hit
 from ingest.records import Chunk
 
@@ -53,7 +53,7 @@ def _entry_text(entry: CatalogEntry) -> str:
 
 def make_tools(qa, evidence: Evidence, model_dir=None, k: int | None = None, mode: str | None = None,
                filters: Filters | None = None) -> list[BaseTool]:
-    """The agent's tools, bound to one :class:`agent.service.SurveyQA` and one evidence collector;
+    """The agent's tools, bound to one :class:`surveyqa.service.SurveyQA` and one evidence collector;
     ``k``, ``mode`` and ``filters`` (the user's choices) shape every search and every record shown."""
     default_k = k or qa.settings.top_k
     allowed = filters.docs if filters and filters.docs else None

@@ -168,8 +168,8 @@ def ray_run(corpus: Path, index_dir: Path) -> dict:
     """Phase (f): cold ingest with engine 'ray'; CPU seconds and RSS are this process's only."""
     import ray
 
-    from surveyqa.engines import start_ray
-    from surveyqa.settings import load_settings
+    from core.engines import start_ray
+    from core.settings import load_settings
 
     with Timer() as start_t:
         start_ray()
@@ -189,7 +189,7 @@ def median_run(runs: list[dict], key: str) -> dict:
 def corpus_runs(name: str, folder: Path, embedder, work: Path, repeat: int, langchain: bool) -> dict:
     """Phases a, a0, b and c on one corpus, alternated run by run; medians and every run."""
     from ingest.pipeline import discover
-    from surveyqa.settings import load_settings
+    from core.settings import load_settings
 
     files = discover([folder]).files
     runs: dict[str, list[dict]] = {"cold": [], "old_path": [], "floor": [], "langchain": []}
@@ -260,7 +260,7 @@ def _rows(name: str, result: dict) -> list[list]:
 
 def reingest_runs(corpus: Path, index_dir: Path, work: Path, touch: str, embedder) -> tuple[dict, dict]:
     """Phases d (nothing changed) and e (one document changed, on a copy of the corpus and the index)."""
-    from surveyqa.settings import load_settings
+    from core.settings import load_settings
 
     unchanged = timed_build([corpus], load_settings(index_dir=index_dir), embedder)
     copy = work / "corpus-copy"
@@ -308,8 +308,9 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
 
     from bench.make_pdfs import make_corpus
-    from index.embeddings import ingest_precision, make_embedder
-    from surveyqa.settings import load_settings
+    from index.embeddings import make_embedder
+    from index.precision import ingest_precision
+    from core.settings import load_settings
 
     base = load_settings()
     result: dict = {"machine": machine_info(), "repeat": args.repeat,

@@ -64,7 +64,7 @@ def summary(system: str, result, seconds: float) -> dict:
 
 
 def run_set(name: str, args, settings_for, out: dict, save) -> None:
-    from agent.service import SurveyQA
+    from surveyqa.service import SurveyQA
     from evaluation.gold import load_gold
     from evaluation.run import asking, evaluate
 
@@ -119,7 +119,7 @@ def main() -> None:
     checksum = file_sha256(args.gguf)
     if checksum != args.sha256:
         sys.exit(f"{args.gguf}: sha256 {checksum} is not the expected {args.sha256}")
-    from surveyqa.settings import load_settings
+    from core.settings import load_settings
 
     def settings_for(index: Path, mode: str):
         return load_settings(index_dir=index, llm_backend="llamacpp", llm_model=str(args.gguf), llm_mode=mode,

@@ -173,12 +173,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--out", type=Path, help="JSON output (default bench/results/bench_query.json)")
     args = parser.parse_args(argv)
 
-    from agent.service import SurveyQA
+    from surveyqa.service import SurveyQA
     from evaluation.gold import load_gold
     from index.build import build_index
     from index.embeddings import make_embedder
     from index.retrieval import make_retriever
-    from surveyqa.settings import load_settings
+    from core.settings import load_settings
 
     questions = [item.question for item in load_gold(args.questions)]
     if args.limit:

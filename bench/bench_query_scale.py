@@ -79,8 +79,8 @@ def synthesise(source_dir: Path, target_dir: Path, chunks: int, seed: int = 0) -
 
 
 def time_ask(index_dir: Path, questions: list[str], repeat: int) -> dict:
-    from agent.service import SurveyQA
-    from surveyqa.settings import load_settings
+    from surveyqa.service import SurveyQA
+    from core.settings import load_settings
 
     reset_peak_rss()
     with Timer() as load_t:
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> dict:
     from evaluation.gold import load_gold
     from index.build import build_index
     from index.embeddings import set_query_threads
-    from surveyqa.settings import load_settings
+    from core.settings import load_settings
 
     questions = [item.question for item in load_gold(args.questions)][: args.limit]
     set_query_threads(load_settings().query_threads)

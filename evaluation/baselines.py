@@ -1,5 +1,5 @@
 """Baselines run in the same process, on the same items and document texts as SurveyQA, each
-producing :class:`agent.records.Answer` records so :func:`evaluation.metrics.compute_metrics`
+producing :class:`answer.records.Answer` records so :func:`evaluation.metrics.compute_metrics`
 scores them exactly like SurveyQA.
 
 * ``bm25-only`` / ``dense-only``: SurveyQA's offline (extractive) pipeline with one retriever
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agent.records import Answer, Citation, Passage
+from answer.records import Answer, Citation, Passage
 from evaluation.gold import GoldItem
 from evaluation.run import EvalResult, asking, evaluate
 

@@ -221,7 +221,7 @@ def support_samples(qa, items: list[GoldItem], set_name: str,
     """Every item's answer support, answered with no support threshold, as abstention samples
     (positive = answerable); an item abstained for another reason (a term no document has)
     counts as support -1."""
-    from agent.service import QuestionError
+    from answer.records import QuestionError
 
     unthresholded = qa.__class__(qa.settings.model_copy(update={"abstain_threshold": -1.0}), qa.retriever)
     out = []

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent.records import Answer
+from answer.records import Answer
 from evaluation.gold import GoldItem, locate_evidence
 from evaluation.metrics import compute_metrics, recall_curve
 
@@ -85,7 +85,7 @@ def asking(qa, k: int, mode: str | None = None, offline: bool = False) -> Answer
 def top_passages(qa, item: GoldItem, depth: int = 20) -> list[dict]:
     """The top ``depth`` passages of SurveyQA's retriever within the item's scope, for the
     recall@k curve beyond k ([] for a question that cannot be asked)."""
-    from agent.service import QuestionError, passages
+    from answer.records import QuestionError, passages
 
     try:
         return [p.__dict__ for p in passages(qa.search(item.question, depth, filters=scope_filters(item)), {})]

@@ -12,15 +12,15 @@ import numpy as np
 
 from index.lexical import LexicalIndex
 from index.store import IndexProblem, load_index, write_index, writer_lock
-from index.text import TOKENIZER_VERSION
 from index.encoding import WaveEncoder
 from index.vectors import build_faiss
 from ingest.loaders import FileRules
 from ingest.parallel import parse_files
 from ingest.pipeline import Skipped, discover, try_parse
 from ingest.records import Chunk, LoadedDocument
-from surveyqa.engines import Engine, make_engine
-from surveyqa.settings import INDEX_SHAPING_FIELDS, Settings
+from core.engines import Engine, LocalEngine
+from core.manifest import TOKENIZER_VERSION, shaping_settings
+from core.settings import Settings
 
 Progress = Callable[[str, int, int], None]
 
@@ -58,11 +58,6 @@ class BuildReport:
     note: str = ""
 
 
-def shaping_settings(settings: Settings) -> dict:
-    """The settings recorded in (and checked against) the manifest."""
-    return {name: str(getattr(settings, name)) for name in INDEX_SHAPING_FIELDS}
-
-
 def _previous(settings: Settings, rebuild: bool, report: BuildReport):
     if rebuild:
         return None
@@ -75,18 +70,19 @@ def _previous(settings: Settings, rebuild: bool, report: BuildReport):
 
 
 def build_index(paths: Iterable[Path], settings: Settings, rebuild: bool = False, remove: Iterable[str] = (),
-                progress: Progress | None = None, embedder=None) -> BuildReport:
+                progress: Progress | None = None, embedder=None, engine: Engine | None = None) -> BuildReport:
     """Ingest ``paths`` into the index in ``settings.index_dir``.
 
     Documents already indexed keep their chunks and vectors when their checksum is unchanged;
     a document whose source file under one of ``paths`` has disappeared is removed, as is every
     document named in ``remove``. Nothing is written when nothing changed. Files are parsed and
-    chunks embedded on ``settings.engine``; a given ``embedder`` serves the local engine only
-    (Ray workers load their own).
+    chunks embedded on ``engine`` (default: this process); a given ``embedder`` serves the local
+    engine only (Ray workers load their own).
     """
     paths = [Path(p) for p in paths]
+    engine = engine or LocalEngine()
     report = BuildReport(index_path=str(settings.index_dir))
-    with writer_lock(Path(settings.index_dir)), make_engine(settings) as engine:
+    with writer_lock(Path(settings.index_dir)):
         old = _previous(settings, rebuild, report)
         old_docs = dict(old.documents) if old else {}
         old_chunks: dict[str, list[int]] = {}
@@ -164,7 +160,7 @@ def _parse(paths: list[Path], settings: Settings, engine: Engine, progress: Prog
     pool of worker processes with a time limit per file (:mod:`ingest.parallel`) on the local engine,
     on the Ray actors otherwise."""
     setup = partial(_parser, settings.chunk_chars, settings.chunk_overlap_sentences)
-    if settings.engine == "local":
+    if isinstance(engine, LocalEngine):
         results = parse_files(paths, setup(), settings.parse_workers, settings.parse_timeout_s, settings.parse_memory_mb)
     else:
         results = engine.map(setup, paths)

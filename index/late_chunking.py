@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.embeddings import precision_context
+from index.precision import precision_context
 
 Span = tuple[int, int]
 

@@ -16,6 +16,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from core.manifest import shaping_settings
 from index import vectors as faiss_ops
 from index.entities import EntityIndex
 from index.hits import Hit
@@ -265,7 +266,6 @@ def make_retriever(settings, store: StoredIndex | None = None) -> Retriever:
     """A retriever over the index in ``settings.index_dir`` (loaded and verified when not given), with
     dense search in FAISS or, when ``settings.vector_store`` is ``milvus``, in Milvus, and the
     question vectors mapped by ``settings.query_adapter`` when set."""
-    from index.build import shaping_settings
     from index.embeddings import make_embedder
     from index.store import load_index
 

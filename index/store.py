@@ -32,13 +32,10 @@ from pathlib import Path
 
 import numpy as np
 
+from core.manifest import CHUNKER_VERSION, FORMAT_VERSION, TOKENIZER_VERSION, UNITS_VERSION
 from index.lexical import LexicalIndex
-from index.text import TOKENIZER_VERSION
-from index.units import UNITS_VERSION
 from index.vectors import load_faiss, save_faiss
-from ingest.records import CHUNKER_VERSION, Chunk, LoadedDocument, PageSpan
-
-FORMAT_VERSION = 2
+from ingest.records import Chunk, LoadedDocument, PageSpan
 KEEP_VERSIONS = 2
 MANIFEST_TABLES = ("files", "settings", "documents")  # keys a manifest must hold, each an object
 REBUILD = "rebuild with `surveyqa ingest --rebuild`"

@@ -19,7 +19,6 @@ _SPLIT = re.compile(r"[-–/.]")
 _STEMMER = Stemmer.Stemmer("english")
 
 
-TOKENIZER_VERSION = "2"  # recorded in the index manifest: BM25 built with another tokenizer is refused
 _VOWELS = frozenset("aeiouy")
 
 

@@ -1,7 +1,7 @@
 """Answer candidates ("units") cut from chunks: sentences of prose, whole table rows, single
 fields of list entries (the digest split into sentences) and reference entries. The index stores
-a vector per unit, so answering never embeds them; ``UNITS_VERSION`` changes whenever the
-cutting does."""
+a vector per unit, so answering never embeds them; ``core.manifest.UNITS_VERSION`` changes
+whenever the cutting does."""
 from __future__ import annotations
 
 import re
@@ -14,7 +14,6 @@ from index.text import tokenize
 from ingest.records import Chunk
 from ingest.sentences import sentence_spans
 
-UNITS_VERSION = "1"
 LONG_FIELD = 200  # a list-entry field longer than this is prose (a digest), cut into sentences
 _MIN_CHARS = 25
 _HEADING_LIKE = re.compile(r"^(#+\s|\d+(\.\d+)*\.?\s+\S+(\s\S+){0,10}$)")

@@ -11,7 +11,7 @@ from ingest.loaders import SUPPORTED_SUFFIXES, FileRules, load_document
 from ingest.markdown import parse_markdown
 from ingest.records import Chunk, LoadedDocument
 from ingest.structure import parse_text
-from surveyqa.settings import load_settings
+from core.settings import load_settings
 
 
 @dataclass

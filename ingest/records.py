@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-CHUNKER_VERSION = "5"
+from core.manifest import CHUNKER_VERSION
 
 ChunkKind = Literal["text", "table-row", "list-item", "reference"]
 

@@ -53,7 +53,7 @@ References
 def build_small_index(base: Path, docs: dict[str, str]):
     """Write ``docs`` into ``base/corpus``, index them into ``base/index`` and return the settings."""
     from index.build import build_index
-    from surveyqa.settings import load_settings
+    from core.settings import load_settings
 
     corpus = base / "corpus"
     corpus.mkdir()
@@ -74,7 +74,7 @@ def tiny_settings(tmp_path_factory):
 def corpus_settings(tmp_path_factory):
     """Settings over the bundled corpus, with its index built once for the session."""
     from index.build import build_index
-    from surveyqa.settings import load_settings
+    from core.settings import load_settings
 
     settings = load_settings(index_dir=tmp_path_factory.mktemp("corpus") / "index", corpus_dir=CORPUS)
     build_index([CORPUS], settings)
@@ -83,6 +83,6 @@ def corpus_settings(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def corpus_qa(corpus_settings):
-    from agent.service import SurveyQA
+    from surveyqa.service import SurveyQA
 
     return SurveyQA(corpus_settings)

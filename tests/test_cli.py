@@ -4,7 +4,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from surveyqa.cli import app
+from cli.main import app
 
 runner = CliRunner()
 

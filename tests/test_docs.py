@@ -1,7 +1,7 @@
 """Docs that cannot drift: the README's settings table and command list match the code."""
 import re
 
-from surveyqa.settings import PROJECT_ROOT, settings_table
+from core.settings import PROJECT_ROOT, settings_table
 
 README = (PROJECT_ROOT / "README.md").read_text()
 
@@ -21,7 +21,7 @@ def test_readme_quick_start_is_two_commands():
 def test_every_cli_command_is_documented():
     from typer.main import get_command
 
-    from surveyqa.cli import app
+    from cli.main import app
 
     for name in get_command(app).commands:
         assert f"surveyqa {name}" in README, name

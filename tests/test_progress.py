@@ -3,7 +3,7 @@ import io
 
 from rich.console import Console
 
-from surveyqa.progress import LineProgress, item_progress, stage_progress
+from cli.progress import LineProgress, item_progress, stage_progress
 
 
 class FakeClock:

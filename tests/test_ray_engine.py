@@ -17,13 +17,13 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from agent.batch import run_batch
-from agent.service import SurveyQA
+from surveyqa.batch import run_batch
+from surveyqa.service import SurveyQA
 from evaluation.gold import load_gold
 from index.build import build_index
 from index.store import load_index
-from surveyqa.cli import app
-from surveyqa.engines import EngineUnavailable, RayEngine, make_engine, start_ray
+from cli.main import app
+from core.engines import EngineUnavailable, RayEngine, make_engine, start_ray
 from tests.conftest import CORPUS, DEV_GOLD
 from tests.matching import assert_records_match
 
@@ -165,7 +165,8 @@ def test_batch_on_ray_matches_local_and_resumes(ray_engine, tiny_settings, tmp_p
     questions.write_text("".join(json.dumps(q) + "\n" for q in QUESTIONS), encoding="utf-8")
     run_batch(SurveyQA(tiny_settings), questions, tmp_path / "local.jsonl", k=3)
     out, ticks = tmp_path / "ray.jsonl", []
-    summary = run_batch(SurveyQA(_ray(tiny_settings)), questions, out, k=3, progress=lambda *tick: ticks.append(tick))
+    summary = run_batch(SurveyQA(_ray(tiny_settings)), questions, out, k=3, progress=lambda *tick: ticks.append(tick),
+                        engine=ray_engine)
     expected = _answers(tmp_path / "local.jsonl")
     assert_records_match(_answers(out), expected)
     assert [r["id"] for r in expected] == ["z1", "z2", "long", "z3", "line-5", "z4"]
@@ -197,15 +198,16 @@ def test_batch_on_ray_refuses_embedded_milvus_lite_before_writing(tiny_settings,
     questions.write_text("What is Quibble?\n", encoding="utf-8")
     for uri in ("", str(tmp_path / "milvus.db")):
         settings = _ray(tiny_settings).model_copy(update={"vector_store": "milvus", "milvus_uri": uri})
-        with pytest.raises(EngineUnavailable, match="use vector_store faiss or a Milvus server URI"):
-            run_batch(SurveyQA(settings), questions, out)
+        with pytest.raises(EngineUnavailable, match="use vector_store faiss or a Milvus server URI"), \
+                RayEngine() as engine:  # connects on first use, so never here
+            run_batch(SurveyQA(settings), questions, out, engine=engine)
     assert not out.parent.exists()
 
 
 @pytest.mark.integration
 def test_ray_index_of_the_corpus_gives_the_local_top_k_on_the_dev_set(ray_engine, corpus_settings, tmp_path):
     on_ray = _ray(corpus_settings.model_copy(update={"index_dir": tmp_path / "index"}))
-    build_index([CORPUS], on_ray)
+    build_index([CORPUS], on_ray, engine=ray_engine)
     _same_index(on_ray.index_dir, corpus_settings.index_dir)
     local, remote = SurveyQA(corpus_settings), SurveyQA(on_ray)
     for item in load_gold(DEV_GOLD):

@@ -3,7 +3,7 @@ and torch held to ``query_threads`` by the commands that answer questions (not b
 import pytest
 from typer.testing import CliRunner
 
-from surveyqa.cli import app
+from cli.main import app
 
 runner = CliRunner()
 

@@ -15,8 +15,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from ingest.loaders import MB  # noqa: E402
-from surveyqa.settings import PROJECT_ROOT, Settings, load_settings  # noqa: E402
+from core.settings import PROJECT_ROOT, Settings, load_settings  # noqa: E402
+from surveyqa import MB  # noqa: E402
 from ui import chat, corpus, jobs, models, render  # noqa: E402
 from ui.context import READ_ONLY, AppContext  # noqa: E402
 from ui.serving import MAX_K, bounded_k, logins, read_only_for  # noqa: E402
@@ -264,15 +264,12 @@ def launch(host: str | None = None, port: int | None = None, settings: Settings 
     then SURVEYQA_HOST / SURVEYQA_PORT, then 127.0.0.1:7860. Torch keeps ``query_threads`` threads. The corpus
     is read-only unless the host is loopback or the ``read_only`` setting says otherwise; ``ui_auth`` adds
     a login; Gradio refuses uploads over ``max_file_mb``."""
-    from index.embeddings import set_query_threads
-
     env = os.environ.get
     host = host or env("GRADIO_SERVER_NAME") or env("SURVEYQA_HOST") or DEFAULT_HOST
     port = int(port or env("GRADIO_SERVER_PORT") or env("SURVEYQA_PORT") or DEFAULT_PORT)
     settings = settings or load_settings()
     auth = logins(settings)  # a malformed ui_auth stops here, before anything is served
     ctx = AppContext(settings, read_only=read_only_for(host, settings))
-    set_query_threads(ctx.settings.query_threads)
     ctx.start_background_build().join(timeout=STARTUP_WAIT_S)  # an existing index loads in time
     demo = build_app(ctx)
     demo.queue(default_concurrency_limit=CHAT_CONCURRENCY)

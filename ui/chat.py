@@ -35,8 +35,7 @@ class Reply:
 def make_filters(docs: list[str] | None, all_docs: list[str]):
     """``Filters(docs=...)`` for a strict subset of the indexed surveys; None (search all) for all
     of them or ``docs=None``. A selection naming none of them is refused with a QuestionError."""
-    from agent.service import QuestionError
-    from index.retrieval import Filters
+    from surveyqa import Filters, QuestionError
 
     chosen = [d for d in (docs or []) if d in all_docs]
     if docs is not None and not chosen:
@@ -46,7 +45,7 @@ def make_filters(docs: list[str] | None, all_docs: list[str]):
 
 def answer_question(ctx: AppContext, question: str, mode: str, k: int, docs: list[str] | None, turn: int) -> Reply:
     """Ask SurveyQA; refusals (empty, too long, index not ready) become friendly replies."""
-    from agent.service import QuestionError
+    from surveyqa import QuestionError
 
     if not ctx.status.ready:
         return Reply(render.error_markdown(ctx.status.message() if not ctx.status.error else ctx.status.error),
@@ -67,7 +66,7 @@ def answer_question(ctx: AppContext, question: str, mode: str, k: int, docs: lis
 
 def answer_record(ctx: AppContext, question: str, k: int, mode: str) -> dict:
     """The answer record of ``surveyqa ask --json``, for the HTTP API; refusals become ``gr.Error``."""
-    from agent.service import QuestionError
+    from surveyqa import QuestionError
 
     if not ctx.status.ready:
         raise gr.Error(ctx.status.error or ctx.status.message())
@@ -115,7 +114,7 @@ def respond(ctx: AppContext, question: str, history: list | None, turns: list | 
     """Chat event: yields (textbox, history, turns, citation radio, sources html, hint html), the
     reply appearing sentence by sentence. A follow-up that refers back (``did it …``) is asked about
     the previous turn's subject and shown as understood (``… (SAM-Med2D)``)."""
-    from agent.followup import resolve
+    from surveyqa import resolve_followup as resolve
 
     history, turns = list(history or []), list(turns or [])
     turn = len(turns)

@@ -10,8 +10,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent.service import SurveyQA
-from surveyqa.settings import Settings
+from core.settings import Settings
+from surveyqa import SurveyQA
 
 READ_ONLY = "This server is read-only: adding and removing documents is turned off."
 
@@ -72,18 +72,14 @@ class AppContext:
         return None
 
     def update_index(self, paths, remove=(), progress=None):
-        """Run ``build_index`` (atomic on disk) and swap the live index in, one update at a time;
+        """Update the index (atomic on disk) and swap the live index in, one update at a time;
         :meth:`cancel_update` stops it at its next progress step with :class:`Cancelled`."""
-        from index.build import build_index
-
         if self.read_only:
             raise PermissionError(READ_ONLY)
         with self.index_lock:
             self._cancel.clear()
-            report = build_index([Path(p) for p in paths], self.settings, remove=list(remove),
-                                 progress=self._cancellable(progress))
+            report = self.qa.ingest([Path(p) for p in paths], remove=list(remove), progress=self._cancellable(progress))
             if report.written:
-                self.qa.reload()
                 self.qa.retriever  # load now, so the next question does not pay for it
             return report
 
@@ -113,25 +109,17 @@ class AppContext:
             return {}
 
     def ensure_index(self) -> BuildStatus:
-        """Load the index, building it from the corpus when missing (or rebuilding an unusable one)."""
-        from index.build import build_index
-        from index.store import IndexMissing, IndexProblem
-
+        """Load the index, building it from the corpus when missing (or rebuilding an unusable one
+        from the corpus and the uploads)."""
         status = self.status
 
         def tick(stage: str, done: int, total: int) -> None:
             status.stage, status.done, status.total = stage, done, total
 
         try:
-            try:
-                self.qa.retriever
-            except IndexMissing:
-                self._build(build_index, [self.settings.corpus_dir], False, tick)
-            except IndexProblem as exc:
-                status.note = f"The old index was unusable ({str(exc).split('; rebuild')[0]}); rebuilt it."
-                paths = [self.settings.corpus_dir] + ([self.uploads_dir] if self.uploads_dir.is_dir() else [])
-                self._build(build_index, paths, True, tick)
-            self.qa.retriever
+            uploads = [self.uploads_dir] if self.uploads_dir.is_dir() else []
+            with self.index_lock:
+                status.note = self.qa.open(tick, rebuild_from=[self.settings.corpus_dir, *uploads])
             status.ready = True
             if not self.read_only:
                 self.sweep_uploads()
@@ -148,14 +136,6 @@ class AppContext:
             for orphan in orphans:
                 discard(orphan, self.uploads_dir)
         return orphans
-
-    def _build(self, build_index, paths, rebuild, tick) -> None:
-        with self.index_lock:
-            report = build_index(paths, self.settings, rebuild=rebuild, progress=tick)
-            self.qa.reload()
-        if not report.written and not report.chunks_per_doc:
-            raise RuntimeError(f"no index could be built from {', '.join(map(str, paths))} ({report.note})")
-        self.status.note += f" Built from {len(report.chunks_per_doc)} documents."
 
     def start_background_build(self) -> threading.Thread:
         """Run :meth:`ensure_index` in a thread so the UI can serve (and show progress) meanwhile."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from ingest.loaders import FileRules
+from surveyqa import FileRules
 from ui import render
 from ui.context import AppContext, Cancelled, discard
 

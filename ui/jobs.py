@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from surveyqa.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from ui.context import AppContext
 
 DEFAULT_GOLD = PROJECT_ROOT / "data" / "eval" / "dev.jsonl"
@@ -36,16 +36,19 @@ def run_batch_job(ctx: AppContext, questions_file, k: int = 5,
         return "Upload a questions file (.txt one per line, .jsonl or .csv with id and question).", []
     if not ctx.status.ready:
         return "The index is still being built; try again once it is ready.", []
-    try:
-        from agent.batch import BatchInputError, run_batch
-    except ImportError as exc:
-        return f"**Batch unavailable:** {exc}", []
+    from core.engines import EngineUnavailable, make_engine
+    from surveyqa import BatchInputError, run_batch
+
     out = ctx.new_folder(ctx.runs_dir, "batch")
     jsonl, csv = out / "results.jsonl", out / "results.csv"
     try:
-        s = run_batch(ctx.qa, path, jsonl, k=int(k), csv_path=csv, progress=_ticker(progress, "answering"))
+        with make_engine(ctx.settings) as engine:
+            s = run_batch(ctx.qa, path, jsonl, k=int(k), csv_path=csv, progress=_ticker(progress, "answering"),
+                          engine=engine)
     except BatchInputError as exc:
         return f"**Cannot read the questions:** {_named(exc, path)}", []
+    except EngineUnavailable as exc:
+        return f"**Batch unavailable:** {exc}", []
     lines = [f"**{s.total} question(s):** {s.answered} answered, {s.abstained} not in the surveys, "
              f"{s.errors} error(s), in {s.seconds:.1f} s."]
     lines += [f"- {_named(m, path)}" for m in s.error_messages[:10]]
@@ -89,29 +92,19 @@ def run_eval_job(ctx: AppContext, gold_file=None, k: int = 5,
     gold = _path(gold_file) or DEFAULT_GOLD
     if not ctx.status.ready:
         return [], [], [], "The index is still being built; try again once it is ready."
-    try:
-        from evaluation.gold import GoldError, load_gold
-        from evaluation.run import asking, evaluate, top_passages, write_results
-    except ImportError as exc:
-        return [], [], [], f"**Evaluation unavailable:** {exc}"
+    from surveyqa import GoldError, load_gold, run_eval
+
     try:
         items = load_gold(gold)
     except (GoldError, OSError) as exc:
         return [], [], [], f"**Cannot read the gold set:** {exc}"
-    qa, k = ctx.qa, int(k)
-    result = evaluate(items, asking(qa, k), qa.doc_texts, k, _ticker(progress, "evaluating"),
-                      rank=lambda item: top_passages(qa, item))
-    out = ctx.new_folder(ctx.runs_dir, "eval")
-    write_results(result, out)
-    plots, files, note = [], [out / "metrics.json", out / "per_item.jsonl"], ""
-    try:
-        from evaluation.report import write_report
-
-        written = write_report(result, out)
-        plots = [str(p) for name, p in written.items() if str(p).endswith(".png")]
-        files = [written["html"], written["markdown"], *files]
-    except Exception as exc:  # metrics are still shown without the report
-        note = f" Report not written ({type(exc).__name__}: {exc})."
+    out, k = ctx.new_folder(ctx.runs_dir, "eval"), int(k)
+    run = run_eval(ctx.qa, items, k, out, _ticker(progress, "evaluating"))
+    result, written = run.result, run.report
+    plots = [str(p) for p in written.values() if str(p).endswith(".png")]
+    files = [written["html"], written["markdown"]] if written else []
+    files += [out / "metrics.json", out / "per_item.jsonl"]
+    note = f" Report not written ({run.report_error})." if run.report_error else ""
     warnings = "".join(f"\n- {w}" for w in result.warnings[:10])
     link = f" [Open report.html](/gradio_api/file={out / 'report.html'})" if (out / "report.html").exists() else ""
     summary = f"**{len(items)} items from `{gold.name}`, k={k}.**{link} Results in `{out}`.{note}{warnings}"

@@ -3,7 +3,7 @@ and demos of the locally loadable models. Backends are imported lazily, so a mis
 only disables its part of the tab."""
 from __future__ import annotations
 
-from agent.catalog import KINDS
+from surveyqa import KINDS
 from ui import render
 from ui.context import AppContext
 
@@ -132,7 +132,7 @@ def _verdict(entry) -> str:
 def demo_status(ctx: AppContext) -> list[list]:
     """Every allowlisted model with whether it can run now (local weights present) and why not."""
     try:
-        from agent.model_loader import status
+        from surveyqa import demo_status as status
     except ImportError as exc:
         return [["(model loader unavailable)", "", "", "no", str(exc)]]
     return [[spec.name, spec.task, spec.input_type, "yes" if ok else "no", where]
@@ -149,7 +149,7 @@ def run_model_demo(ctx: AppContext, name: str | None, text: str = "", image: str
     if not name:
         return [], None, "Pick a model first."
     try:
-        from agent.model_loader import run_demo
+        from surveyqa import run_demo
     except ImportError as exc:
         return [], None, f"**Model loader unavailable:** {exc}"
     label_list = [x.strip() for x in (labels or "").split(",") if x.strip()] or None

@@ -6,8 +6,7 @@ from __future__ import annotations
 import html
 import re
 
-from agent.wording import short_title
-from ingest.markdown import ARTIFACT
+from surveyqa import ARTIFACT, short_title
 
 NOT_IN_SURVEYS = "Not in the surveys"
 EMPTY_SOURCES = '<div class="src-empty">Click a citation marker like <b>[1]</b> in an answer to see its source passage.</div>'

@@ -6,7 +6,7 @@ import ipaddress
 
 import gradio as gr
 
-from surveyqa.settings import Settings
+from core.settings import Settings
 
 MAX_K = 20  # most passages one question may retrieve, in the UI and over /ask
 

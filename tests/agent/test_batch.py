@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from agent.batch import CSV_COLUMNS, load_questions, run_batch
-from agent.records import Answer
+from surveyqa.batch import CSV_COLUMNS, load_questions, run_batch
+from answer.records import Answer
 
 QUESTIONS = [
     ("z1", "How many CT slices was the Zorblax model trained on?"),
@@ -19,7 +19,7 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def qa(tiny_settings):
-    from agent.service import SurveyQA
+    from surveyqa.service import SurveyQA
 
     return SurveyQA(tiny_settings)
 
@@ -57,7 +57,7 @@ def test_malformed_lines_are_named(tmp_path):
 
 
 def test_csv_without_columns(tmp_path):
-    from agent.batch import BatchInputError
+    from surveyqa.batch import BatchInputError
 
     (tmp_path / "q.csv").write_text("name,text\nx,y\n")
     with pytest.raises(BatchInputError, match=r"q\.csv:1: .*'id' and 'question'"):
@@ -123,7 +123,7 @@ def test_text_and_csv_inputs_via_cli(tiny_settings, tmp_path):
 
 
 def app_cli():
-    from surveyqa.cli import app
+    from cli.main import app
 
     return app
 

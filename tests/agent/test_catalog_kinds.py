@@ -1,5 +1,5 @@
 """Catalog entries carry a kind, names repaired against their document, dates from cited studies."""
-from agent.catalog import entry_from_chunk, repair_splits
+from answer.catalog import entry_from_chunk, repair_splits
 from ingest.records import Chunk
 
 

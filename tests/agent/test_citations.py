@@ -1,5 +1,5 @@
 """Citations by id: numbering, dropping unretrieved ids, uncited claims, LLM marker parsing."""
-from agent.citations import Claim, attach_citations, claims_from_text
+from answer.citations import Claim, attach_citations, claims_from_text
 from ingest.records import Chunk
 
 DOC = "Intro. MedSAM was trained on 1.6M masks [60]. SAM has 1.1B masks. End."

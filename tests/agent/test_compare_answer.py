@@ -2,8 +2,8 @@
 that differ; a question about one aspect beyond the catalog's attributes is left to the sentences."""
 import pytest
 
-from agent.compare_answer import comparison_claims, compared_attributes
-from agent.service import SurveyQA
+from answer.compare_answer import comparison_claims, compared_attributes
+from surveyqa.service import SurveyQA
 from index.retrieval import Filters
 
 

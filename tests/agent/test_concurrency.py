@@ -4,7 +4,7 @@ import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from agent.service import SurveyQA
+from surveyqa.service import SurveyQA
 from index.build import build_index
 
 QUESTIONS = ["What backbone does Quibble use?", "How many CT slices was the Zorblax model trained on?",

@@ -11,11 +11,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from agent.catalog import build_catalog
-from agent.cross_survey import build_cross_survey, name_key, parse_quantities, same_name, values_agree, year_of
-from agent.cross_survey.compare import same_venue
-from agent.cross_survey.quantities import counts_agree, round_sig
-from agent.wording import short_title
+from answer.catalog import build_catalog
+from answer.cross_survey import build_cross_survey, name_key, parse_quantities, same_name, values_agree, year_of
+from answer.cross_survey.compare import same_venue
+from answer.cross_survey.quantities import counts_agree, round_sig
+from answer.wording import short_title
 from ingest.records import Chunk, LoadedDocument
 
 META = "fm-medical-image-analysis-meta-analysis.txt"
@@ -333,7 +333,7 @@ runner = CliRunner()
 
 @pytest.fixture()
 def cli():
-    from surveyqa import cli_about
+    from cli import about as cli_about
 
     app = typer.Typer()
     app.command("about")(cli_about.about)
@@ -403,7 +403,7 @@ def test_which_surveys_discuss_a_model_is_answered_from_the_merged_entity(corpus
 
 
 def test_counts_written_to_different_precision_are_told_apart_from_real_disagreements():
-    from agent.cross_survey.quantities import within_rounding, written_digits
+    from answer.cross_survey.quantities import within_rounding, written_digits
 
     assert within_rounding(8.4e6, 8.5e6) and within_rounding(8.47e6, 8.4e6, 3, 2, approx_a=True)
     assert not within_rounding(8.47e6, 8.4e6, 3, 2), "without the ~, 8.47M is not 8.4M rounded"

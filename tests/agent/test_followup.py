@@ -1,5 +1,5 @@
 """Follow-up questions resolved against the previous turn's subject."""
-from agent.followup import mentioned, resolve
+from answer.followup import mentioned, resolve
 
 NAMES = ("SAM", "SAM-Med2D", "MedSAM", "LCTfound", "MedCLIP")
 

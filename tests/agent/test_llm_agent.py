@@ -5,7 +5,7 @@ from langchain_core.messages import AIMessage
 
 from agent.llm import BackendUnavailable, make_chat_model
 from agent.llm_agent import LLMAgent
-from agent.service import ABSTAIN_TEXT, SurveyQA
+from surveyqa.service import ABSTAIN_TEXT, SurveyQA
 
 
 class ToolCallingFake(GenericFakeChatModel):
@@ -137,12 +137,11 @@ def test_record_tools_in_the_loop_keep_to_the_users_survey_filter(qa):
 
 
 def test_llm_mode_chooses_the_answerer_and_a_missing_gguf_is_reported(tiny_settings):
-    from agent.llm import make_llm_answerer
     from agent.llm_write import WriteAnswerer
 
     endpoint = {"llm_backend": "openai", "llm_model": "m", "llm_base_url": "http://127.0.0.1:9/v1"}
-    assert isinstance(make_llm_answerer(SurveyQA(tiny_settings.model_copy(update=endpoint))), WriteAnswerer)
-    agent = make_llm_answerer(SurveyQA(tiny_settings.model_copy(update={**endpoint, "llm_mode": "agent"})))
+    assert isinstance(SurveyQA(tiny_settings.model_copy(update=endpoint)).llm_answerer(), WriteAnswerer)
+    agent = SurveyQA(tiny_settings.model_copy(update={**endpoint, "llm_mode": "agent"})).llm_answerer()
     assert isinstance(agent, LLMAgent)
     with pytest.raises(BackendUnavailable, match="GGUF file"):
         make_chat_model(tiny_settings.model_copy(update={"llm_backend": "llamacpp", "llm_model": "/nowhere/m.gguf"}))

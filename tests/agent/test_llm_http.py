@@ -5,7 +5,7 @@ import json
 import pytest
 
 from agent.llm_write import REMINDER
-from agent.service import ABSTAIN_TEXT, SurveyQA
+from surveyqa.service import ABSTAIN_TEXT, SurveyQA
 from tests.agent.llm_server import COMPLETION_TOKENS, PROMPT_TOKENS, ScriptedChatServer, text, tool_call
 
 QUESTION = "How much data was Zorblax trained on?"

@@ -3,8 +3,8 @@ eval report shows them (through the scripted loopback server and the real HTTP c
 import csv
 import json
 
-from agent.batch import run_batch
-from agent.service import SurveyQA
+from surveyqa.batch import run_batch
+from surveyqa.service import SurveyQA
 from evaluation.gold import Evidence, GoldItem
 from evaluation.report import write_report
 from evaluation.run import asking, evaluate

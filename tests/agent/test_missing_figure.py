@@ -2,8 +2,8 @@
 said to lack the figure, cited, and counted as an abstention."""
 import pytest
 
-from agent.intent import detect_intent
-from agent.service import SurveyQA
+from answer.intent import detect_intent
+from surveyqa.service import SurveyQA
 
 PAPER = {"orrery-review.txt": """Orrery Review of Retinal Models
 

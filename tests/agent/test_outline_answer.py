@@ -1,8 +1,8 @@
 """Broad questions ("What are the main challenges ...?") are answered from a section's subsections."""
 import pytest
 
-from agent.outline_answer import asked_topic
-from agent.service import SurveyQA
+from answer.outline_answer import asked_topic
+from surveyqa.service import SurveyQA
 from index.retrieval import Filters
 
 SURVEY = {"kestrel-survey.txt": """Kestrel Survey of Retinal Foundation Models

@@ -2,9 +2,9 @@
 over bibliography entries unless the question asks who wrote or where something appeared."""
 import pytest
 
-from agent.extractive import ExtractiveAnswerer, _introduced
-from agent.intent import Intent, detect_intent
-from agent.service import SurveyQA
+from answer.extractive import ExtractiveAnswerer, _introduced
+from answer.intent import Intent, detect_intent
+from surveyqa.service import SurveyQA
 from index.retrieval import Hit
 from index.text import tokenize
 from index.units import Unit, units_of
@@ -227,7 +227,7 @@ The Zorblax model was trained on 42 million CT slices of data, gathered over fiv
 
 
 def test_consecutive_sentences_in_two_overlapping_passages_are_neighbours():
-    from agent.extractive import _adjacent
+    from answer.extractive import _adjacent
 
     text = "Closed-ended VQA picks from fixed choices. In contrast, open-ended VQA writes free-form answers. Later text."
     second_start = text.index("In contrast")
@@ -245,7 +245,7 @@ def test_consecutive_sentences_in_two_overlapping_passages_are_neighbours():
 
 
 def test_a_passage_that_also_holds_the_chosen_sentence_counts_as_the_same_passage():
-    from agent.extractive import _same_passage
+    from answer.extractive import _same_passage
 
     def chunk(chunk_id: str, start: int, end: int) -> Chunk:  # only the span matters here
         return _prose_chunk(chunk_id, "x" * (end - start), start)
@@ -259,7 +259,7 @@ def test_a_passage_that_also_holds_the_chosen_sentence_counts_as_the_same_passag
 
 @pytest.mark.parametrize("intent, factor", [(Intent(), 0.7), (Intent(listing=True), 1.0)])
 def test_a_long_list_of_names_is_evidence_for_list_questions_only(qa, intent, factor):
-    from agent.extractive import _discount
+    from answer.extractive import _discount
 
     prose = next(c for c in qa.retriever.chunks if c.kind == "text")
     names = ", ".join(f"Model{i}" for i in range(10))
@@ -271,7 +271,7 @@ def test_a_long_list_of_names_is_evidence_for_list_questions_only(qa, intent, fa
 
 
 def test_an_enumeration_goes_on_with_its_numbered_items_and_stops_after_them():
-    from agent.extractive import _enumeration_after
+    from answer.extractive import _enumeration_after
 
     sentences = ["Methods fall into three areas: 1) prompt mixing.", "2) Adapter stacking.", "3) Token pruning.",
                  "Second-hand reports are not covered."]

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from agent.service import SurveyQA
+from surveyqa.service import SurveyQA
 from agent.tools import Evidence, make_tools
 from index.retrieval import Filters
 from tests.conftest import TINY_DOCS, build_small_index

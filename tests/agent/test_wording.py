@@ -1,7 +1,7 @@
 """Answer sentences read cleanly: markup, links and export artifacts go; opening connectives go."""
 import pytest
 
-from agent.wording import answer_sentence, clean_markup, drop_opening_connective, short_title
+from answer.wording import answer_sentence, clean_markup, drop_opening_connective, short_title
 
 
 @pytest.mark.parametrize("raw, clean", [

@@ -1,9 +1,9 @@
 """Yes/no questions open with Yes or No, taken from the best evidence sentence, and stay cited."""
 import pytest
 
-from agent.extractive import verdict
-from agent.intent import detect_intent
-from agent.service import SurveyQA
+from answer.extractive import verdict
+from answer.intent import detect_intent
+from surveyqa.service import SurveyQA
 from evaluation.metrics import first_word
 
 PAPER = {"lumen-paper.md": """# Lumen: Tagging Clinical Notes

@@ -18,7 +18,7 @@ def test_generated_pdfs_are_multi_page_papers_with_tables_and_references_in_ever
 
 
 def test_the_synthetic_index_holds_the_copies_and_answers(tiny_settings, tmp_path):
-    from agent.service import SurveyQA
+    from surveyqa.service import SurveyQA
     from bench.bench_query_scale import synthesise
     from index.store import load_index
 

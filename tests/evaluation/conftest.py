@@ -55,7 +55,7 @@ def eval_settings(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def eval_qa(eval_settings):
-    from agent.service import SurveyQA
+    from surveyqa.service import SurveyQA
 
     return SurveyQA(eval_settings)
 

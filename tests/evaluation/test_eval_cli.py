@@ -7,7 +7,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from surveyqa.cli import app
+from cli.main import app
 from tests.evaluation.test_metrics_exact import README_KEYS
 
 PLOTS = ("metrics_by_type", "latency", "recall_at_k", "comparison")

@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from surveyqa.cli import app
+from cli.main import app
 
 
 def _fit(*args):

@@ -90,7 +90,7 @@ def test_recall_curve():
 
 
 def test_curve_uses_a_deeper_ranking_when_one_is_given():
-    from agent.records import Answer
+    from answer.records import Answer
     from evaluation.run import evaluate
 
     deeper = {"D": [_span("d1", 0, 90)] * 6 + [_span("d2", 500, 600)]}  # D's evidence only at rank 7

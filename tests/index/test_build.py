@@ -142,7 +142,7 @@ def test_an_index_from_an_older_tokenizer_is_retokenized_without_losing_or_re_em
     import json
 
     from index.store import current_version
-    from index.text import TOKENIZER_VERSION
+    from core.manifest import TOKENIZER_VERSION
 
     settings, corpus = _settings(tiny_settings, tmp_path)
     extra = tmp_path / "elsewhere" / "gamma.txt"

@@ -7,7 +7,8 @@ import sys
 import textwrap
 import time
 
-from index.build import build_index, shaping_settings
+from core.manifest import shaping_settings
+from index.build import build_index
 from index.store import current_version, load_index
 
 WRITER = textwrap.dedent("""
@@ -15,7 +16,7 @@ WRITER = textwrap.dedent("""
     from pathlib import Path
     import index.store as store
     from index.build import build_index
-    from surveyqa.settings import load_settings
+    from core.settings import load_settings
 
     def stall(folder):  # files are half written: announce it and wait to be killed
         Path(sys.argv[3]).write_text("writing")

@@ -20,7 +20,7 @@ def test_an_embedding_model_with_a_pickled_submodule_is_refused_by_name(tmp_path
 
     from index.embeddings import make_embedder, resolve_model_path
     from index.weights import PickledWeights
-    from surveyqa.cli import app
+    from cli.main import app
 
     folder = tmp_path / "model"
     shutil.copytree(resolve_model_path("all-MiniLM-L6-v2"), folder, copy_function=os.symlink)

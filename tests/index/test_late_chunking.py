@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from index.embeddings import cpu_has_bf16, ingest_precision, make_embedder
+from index.embeddings import make_embedder
+from index.precision import cpu_has_bf16, ingest_precision
 from index.units import unit_spans
 from ingest.records import Chunk
 

@@ -14,7 +14,8 @@ import pytest
 
 from evaluation.gold import load_gold
 from index import milvus as milvus_module
-from index.build import build_index, shaping_settings
+from core.manifest import shaping_settings
+from index.build import build_index
 from index.milvus import STALE_TEMP_SECONDS, TEMP, MilvusSearcher, collection_name
 from index.retrieval import FaissSearcher, make_retriever
 from index.store import KEEP_VERSIONS, load_index

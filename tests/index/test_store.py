@@ -4,7 +4,8 @@ import shutil
 
 import pytest
 
-from index.build import build_index, shaping_settings
+from core.manifest import shaping_settings
+from index.build import build_index
 from index.store import IndexCorrupt, IndexMismatch, IndexMissing, current_version, load_index
 
 

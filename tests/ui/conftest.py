@@ -20,7 +20,7 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 def tiny_root(tmp_path_factory) -> Path:
     """``<tmp>/corpus`` (two surveys) and ``<tmp>/index`` built from it."""
     from index.build import build_index
-    from surveyqa.settings import load_settings
+    from core.settings import load_settings
 
     root = tmp_path_factory.mktemp("tiny")
     write_corpus(root / "corpus")
@@ -31,7 +31,7 @@ def tiny_root(tmp_path_factory) -> Path:
 
 
 def make_context(root: Path):
-    from surveyqa.settings import load_settings
+    from core.settings import load_settings
     from ui.context import AppContext
 
     ctx = AppContext(load_settings(index_dir=root / "index", corpus_dir=root / "corpus"))

@@ -272,7 +272,7 @@ def test_real_corpus_question_with_citation(browser, tmp_path, corpus_settings):
     index = tmp_path / "index"  # a private copy: the shared index is never written
     shutil.copytree(version, index / version.name)
     (index / "CURRENT").write_text(version.name)
-    from surveyqa.settings import load_settings
+    from core.settings import load_settings
 
     proc, url = start_app(index, load_settings().corpus_dir, tmp_path / "app.log")
     try:

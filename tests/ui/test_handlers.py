@@ -177,7 +177,7 @@ def test_catalog_unavailable_is_reported(ctx):
     class NoCatalog:
         @property
         def catalog(self):
-            raise ImportError("agent.catalog is missing")
+            raise ImportError("answer.catalog is missing")
 
     real = ctx.qa
     ctx.qa = NoCatalog()
@@ -322,7 +322,7 @@ def test_batch_preview_rows_and_errors_without_temporary_paths(ctx, tmp_path):
 def test_surveys_say_tells_rounding_from_real_disagreement():
     from types import SimpleNamespace
 
-    from agent.cross_survey import AttributeReport, EntityReport, Statement
+    from answer.cross_survey import AttributeReport, EntityReport, Statement
 
     def said(doc, value, number, unit, start, approximate=False):
         return Statement(doc=doc, doc_title=doc, chunk_id=doc, start=start, end=start + 9, line_start=start,

@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from agent.service import SurveyQA
-from surveyqa.settings import load_settings
+from surveyqa.service import SurveyQA
+from core.settings import load_settings
 from tests.ui.server import start_app, stop_app
 
 CLIENTS = 8

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from surveyqa.settings import load_settings
+from core.settings import load_settings
 from tests.ui.server import free_port
 from ui.context import READ_ONLY
 from ui.serving import MAX_K, bounded_k, is_loopback, logins, read_only_for
@@ -15,7 +15,7 @@ QUESTION = "What backbone does MedSAM use?"
 
 def test_serve_takes_an_index_a_corpus_and_the_read_only_switch(monkeypatch, tmp_path):
     import ui.app
-    from surveyqa.cli import app
+    from cli.main import app
 
     calls = []
     monkeypatch.setattr(ui.app, "launch", lambda host, port, settings: calls.append((host, port, settings)))

@@ -10,15 +10,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from surveyqa import cli_help
+from cli.common import INDEX_HELP, JSON_HELP, fail, open_service, out, settings_for
 
 _MARK = {True: "[green]agree[/]", False: "[bold red]DISAGREE[/]"}
 
 
 def _cross(index):
-    from surveyqa.cli import _service, _settings
 
-    return _service(_settings(index)).cross_survey
+    return open_service(settings_for(index)).cross_survey
 
 
 def _lines(s) -> str:
@@ -37,17 +36,16 @@ def _value(s) -> str:
 
 def about(
     name: str = typer.Argument(..., help="A model or dataset name (case, hyphens and spaces may vary)."),
-    index: Optional[Path] = typer.Option(None, "--index", help=cli_help.INDEX),
-    as_json: bool = typer.Option(False, "--json", help=cli_help.JSON),
+    index: Optional[Path] = typer.Option(None, "--index", help=INDEX_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """Everything the surveys say about one model, attribute by attribute, with citations.
 
     Each survey's value is shown with its document and lines, and whether the surveys agree."""
-    from surveyqa.cli import _fail, out
 
     report = _cross(index).about(name)
     if report is None:
-        _fail(f"no survey records a model or dataset named {name!r}", code=1)
+        fail(f"no survey records a model or dataset named {name!r}", code=1)
     if as_json:
         out.print_json(json.dumps(report.to_dict()))
         return
@@ -90,13 +88,12 @@ def conflicts(
     attribute: str = typer.Option("", "--attribute", help="Only this attribute (data, parameters, date, venue, …)."),
     direct_only: bool = typer.Option(False, "--direct", help="Only conflicts between counts of the same unit."),
     include_descriptive: bool = typer.Option(False, "--descriptive", help="Also backbone / modalities / tasks."),
-    index: Optional[Path] = typer.Option(None, "--index", help=cli_help.INDEX),
-    as_json: bool = typer.Option(False, "--json", help=cli_help.JSON),
+    index: Optional[Path] = typer.Option(None, "--index", help=INDEX_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """Every disagreement about a model, across surveys or within one, with citations.
 
     The differing statements are listed with their documents and lines."""
-    from surveyqa.cli import out
 
     found = _cross(index).conflicts(include_descriptive)
     found = [c for c in found if (not attribute or c.attribute == attribute) and (c.direct or not direct_only)]

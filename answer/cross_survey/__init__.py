@@ -6,20 +6,20 @@ attribute by attribute, with the disagreements flagged and every value cited.
     cross.which_surveys("MedSAM") # ['fm-medical-image-analysis-meta-analysis.txt']
     cross.conflicts()             # [Conflict(entity='CheXagent', attribute='data', …), …]
 
-Name matching is strict (see :mod:`agent.cross_survey.names`), number agreement is two
+Name matching is strict (see :mod:`core.names`), number agreement is two
 significant figures within a unit, values that differ only within rounding or an approximate
-``~`` are kept apart from real disagreements (see :mod:`agent.cross_survey.quantities`), and the
-per-attribute rules are in :mod:`agent.cross_survey.compare`."""
+``~`` are kept apart from real disagreements (see :mod:`answer.cross_survey.quantities`), and the
+per-attribute rules are in :mod:`answer.cross_survey.compare`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from agent.catalog import Catalog
-from agent.cross_survey.compare import COUNTS, DESCRIPTIVE, disagreements, rounding_pairs
-from agent.cross_survey.entities import Corpus, Entity, Resolver, Source
-from agent.cross_survey.names import name_key, same_name
-from agent.cross_survey.quantities import Quantity, parse_quantities, round_sig, values_agree, year_of
-from agent.cross_survey.statements import ATTRIBUTES, Statement, StatementBuilder, entity_statements
+from answer.catalog import Catalog
+from answer.cross_survey.compare import COUNTS, DESCRIPTIVE, disagreements, rounding_pairs
+from answer.cross_survey.entities import Corpus, Entity, Resolver, Source
+from core.names import name_key, same_name
+from answer.cross_survey.quantities import Quantity, parse_quantities, round_sig, values_agree, year_of
+from answer.cross_survey.statements import ATTRIBUTES, Statement, StatementBuilder, entity_statements
 from index.store import StoredIndex
 
 __all__ = ["AttributeReport", "Conflict", "CrossSurvey", "EntityReport", "Quantity", "Source", "Statement",

@@ -8,7 +8,7 @@ significant figures — ``8.47M`` ≈ ``8.5M`` agree; ``8.4M`` vs ``8.5M``, ``1M
 to a different precision (:func:`within_rounding`: ``8.4M`` / ``8.5M``, ``~8.47M`` / ``8.4M``),
 which is told apart from a real disagreement (``1M`` vs ``1.6M``, ``6M`` vs ``8.5M``). Counts of different things (``image-text pair`` vs ``image``
 vs ``image-mask pair``) are never compared directly; how a bare count (a table cell such as
-``~1.6M``) is compared is decided in :mod:`agent.cross_survey.compare`."""
+``~1.6M``) is compared is decided in :mod:`answer.cross_survey.compare`."""
 from __future__ import annotations
 
 import math

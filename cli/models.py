@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from surveyqa import cli_help
+from cli.common import INDEX_HELP, JSON_HELP, fail, open_service, out, settings_for
 
 models_app = typer.Typer(no_args_is_help=False, invoke_without_command=True,
                          help="The surveys' model catalog and local model demos.")
@@ -19,9 +19,8 @@ TABLE_WIDTH = 140  # narrower terminals (and pipes, 80 columns) get a plain list
 
 
 def _qa(index):
-    from surveyqa.cli import _service, _settings
 
-    return _service(_settings(index))
+    return open_service(settings_for(index))
 
 
 def _entries_table(entries, title: str) -> Table:
@@ -53,13 +52,12 @@ def list_models(
     filter_text: str = typer.Option("", "--filter", help="Only entries containing this text."),
     kinds: list[str] = typer.Option(["model"], "--kind",
                                     help="Kinds to list, repeatable: model, dataset, paper, survey."),
-    index: Optional[Path] = typer.Option(None, "--index", help=cli_help.INDEX),
-    as_json: bool = typer.Option(False, "--json", help=cli_help.JSON),
+    index: Optional[Path] = typer.Option(None, "--index", help=INDEX_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """List the catalog: the models of the surveys' tables and lists (other kinds with --kind)."""
     if ctx.invoked_subcommand:
         return
-    from surveyqa.cli import out
 
     entries = _qa(index).catalog.filter(filter_text, kinds)
     if as_json:
@@ -71,15 +69,14 @@ def list_models(
 @models_app.command("compare")
 def compare(
     names: list[str] = typer.Argument(..., help="Two or more model names (fuzzy)."),
-    index: Optional[Path] = typer.Option(None, "--index", help=cli_help.INDEX),
-    as_json: bool = typer.Option(False, "--json", help=cli_help.JSON),
+    index: Optional[Path] = typer.Option(None, "--index", help=INDEX_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """Compare models side by side, one column per model, each value with its source."""
-    from surveyqa.cli import _fail, out
 
     entries = _qa(index).catalog.compare(names)
     if len(entries) < 2:
-        _fail(f"need at least two known models; found {[e.name for e in entries]}")
+        fail(f"need at least two known models; found {[e.name for e in entries]}")
     if as_json:
         out.print_json(json.dumps([e.to_dict() for e in entries]))
         return
@@ -98,13 +95,12 @@ def demo(
     text: str = typer.Option("", "--text", help="Input text for text encoders."),
     image: Optional[Path] = typer.Option(None, "--image", help="Input image for image models."),
     labels: list[str] = typer.Option([], "--label", help="Candidate labels or phrases."),
-    as_json: bool = typer.Option(False, "--json", help=cli_help.JSON),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """Load a cited model from local weights and run a small demo."""
-    from agent.model_loader import run_demo
-    from surveyqa.cli import _settings, out
+    from surveyqa import run_demo
 
-    result = run_demo(name, text=text or None, image=image, labels=labels or None, model_dir=_settings().model_dir)
+    result = run_demo(name, text=text or None, image=image, labels=labels or None, model_dir=settings_for().model_dir)
     if as_json:
         out.print_json(json.dumps(result.to_dict()))
         return
@@ -120,12 +116,11 @@ def demo(
 @models_app.command("runnable")
 def runnable():
     """Which loader models can run now, and where their weights are (or should go)."""
-    from agent.model_loader import status
-    from surveyqa.cli import _settings, out
+    from surveyqa import demo_status as status
 
     table = Table(title="local model loader")
     for column in ("model", "family", "runnable", "where / what is missing"):
         table.add_column(column, overflow="fold")
-    for spec, ok, where in status(_settings().model_dir):
+    for spec, ok, where in status(settings_for().model_dir):
         table.add_row(escape(spec.name), spec.family, "yes" if ok else "no", escape(str(where)))
     out.print(table)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from agent.citations import Claim
-from agent.wording import short_title
+from answer.citations import Claim
+from answer.wording import short_title
 from index.retrieval import Hit
 
 _DATA_QUESTION = re.compile(r"\b(data|dataset|trained on|pre-?trained on|training[- ]set|samples|pairs|images)\b", re.I)

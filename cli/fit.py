@@ -9,6 +9,9 @@ from pathlib import Path
 
 import typer
 
+from cli.common import err, fail, open_service, print_table, settings_for
+from cli.common import out as stdout
+
 fit_app = typer.Typer(help="Fit fusion weights and answer thresholds by cross-validation over dev sets.",
                       no_args_is_help=True)
 SET_HELP = "NAME=GOLD.jsonl:INDEX_DIR (repeat for every dev set)."
@@ -25,21 +28,19 @@ def _parse_set(spec: str) -> tuple[str, Path, Path]:
 
 def _sets(specs: list[str]):
     """``(name, gold items, SurveyQA)`` per ``--set``."""
-    from evaluation.gold import GoldError, load_gold
-    from surveyqa.cli import _fail, _service, _settings
+    from surveyqa import GoldError, load_gold
 
     for spec in specs:
         name, gold, index = _parse_set(spec)
         try:
             items = load_gold(gold)
         except GoldError as exc:
-            _fail(str(exc))
-        yield name, items, _service(_settings(index))
+            fail(str(exc))
+        yield name, items, open_service(settings_for(index))
 
 
 def _write(result, out: Path, as_json: bool) -> bool:
     """Write the JSON result; print it too with ``--json`` (returns whether it did)."""
-    from surveyqa.cli import out as stdout
 
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(asdict(result), indent=2))
@@ -58,10 +59,8 @@ def fusion(
     as_json: bool = typer.Option(False, "--json"),
 ):
     """Cross-validate the hybrid fusion (channel weights, bonuses, weighted or RRF)."""
-    from evaluation.fit import collect, cross_validate
-    from index.retrieval import make_fusion
-    from surveyqa.cli import _print_table, err, out as stdout
-    from surveyqa.progress import item_progress
+    from cli.progress import item_progress
+    from surveyqa import collect, cross_validate, make_fusion
 
     candidates, settings = [], None
     for name, items, qa in _sets(sets):
@@ -75,8 +74,8 @@ def fusion(
             for name, b in result.baseline.items()]
     rows += [[name, "fitted, held-out folds", f"{h['recall_at_k']:.3f}", f"{h['mrr']:.3f}", str(h["items"])]
              for name, h in result.held_out.items()]
-    _print_table((["set", "fusion", f"recall@{k}", "MRR", "items"], sorted(rows)), f"{folds}-fold cross-validation")
-    _print_table((["setting", "chosen on all items"], [[key, str(v)] for key, v in result.chosen.items()]),
+    print_table((["set", "fusion", f"recall@{k}", "MRR", "items"], sorted(rows)), f"{folds}-fold cross-validation")
+    print_table((["setting", "chosen on all items"], [[key, str(v)] for key, v in result.chosen.items()]),
                  "fitted fusion")
     stdout.print(f"wrote {out}")
 
@@ -91,9 +90,8 @@ def abstention(
     as_json: bool = typer.Option(False, "--json"),
 ):
     """Cross-validate the evidence support below which the answerer abstains."""
-    from evaluation.fit import cross_validate_threshold, support_samples
-    from surveyqa.cli import _print_table, err, out as stdout
-    from surveyqa.progress import item_progress
+    from cli.progress import item_progress
+    from surveyqa import cross_validate_threshold, support_samples
 
     samples, current = [], None
     for name, items, qa in _sets(sets):
@@ -106,7 +104,7 @@ def abstention(
     rows = [[name, label, str(m["positive_rate"]), str(m["negative_rate"]), str(m["balanced"]), str(m["items"])]
             for label, by_set in ((f"now ({current})", result.current), ("fitted, held-out folds", result.held_out))
             for name, m in by_set.items()]
-    _print_table((["set", "threshold", "answerable answered", "unanswerable abstained", "balanced", "items"],
+    print_table((["set", "threshold", "answerable answered", "unanswerable abstained", "balanced", "items"],
                   sorted(rows)), f"abstention: {folds}-fold cross-validation")
     stdout.print(f"abstain_threshold chosen on all items: {result.chosen} (per fold: {result.per_fold}); wrote {out}")
 
@@ -124,15 +122,12 @@ def setting(
 ):
     """Cross-validate one answering setting on key-fact accuracy and abstention (each item: its
     key-fact share, or 1 for an unanswerable item abstained on), the sets weighing the same."""
-    from agent.service import SurveyQA
-    from evaluation.fit import answer_score, cross_validate_choice
-    from evaluation.run import asking, evaluate
-    from surveyqa.cli import _fail, _print_table, err, out as stdout
-    from surveyqa.progress import item_progress
-    from surveyqa.settings import Settings
+    from cli.progress import item_progress
+    from core.settings import Settings
+    from surveyqa import SurveyQA, answer_score, asking, cross_validate_choice, evaluate
 
     if name not in Settings.model_fields:
-        _fail(f"unknown setting {name!r}")
+        fail(f"unknown setting {name!r}")
     set_names, scores = [], {v: [] for v in values}
     for set_name, items, qa in _sets(sets):
         set_names += [set_name] * len(items)
@@ -140,19 +135,19 @@ def setting(
             try:
                 variant = SurveyQA(Settings(**{**qa.settings.model_dump(), name: value}), qa.retriever)
             except ValueError as exc:
-                _fail(f"{name}={value}: {exc}")
+                fail(f"{name}={value}: {exc}")
             with item_progress(err, f"{set_name} {name}={value}", len(items)) as tick:
                 result = evaluate(items, asking(variant, k), qa.doc_texts, k, tick)
             failed = next((r["error"] for r in result.records if r.get("error")), None)
             if failed:
-                _fail(f"{set_name} with {name}={value}: {failed}")
+                fail(f"{set_name} with {name}={value}: {failed}")
             scores[value] += [answer_score(i, s) for i, s in zip(items, [p["scores"] for p in result.per_item])]
     result = cross_validate_choice(name, set_names, scores, folds, seed)
     if _write(result, out or Path(f"out/fit/{name}.json"), as_json):
         return
     rows = [[value, *map(str, means.values())] for value, means in result.by_value.items()]
     rows.append(["held-out folds", *map(str, result.held_out.values())])
-    _print_table(([name, *result.held_out], rows), f"{name}: mean answer score per set ({folds}-fold cross-validation)")
+    print_table(([name, *result.held_out], rows), f"{name}: mean answer score per set ({folds}-fold cross-validation)")
     stdout.print(f"{name} chosen on all items: {result.chosen} (per fold: {result.per_fold})")
 
 
@@ -170,16 +165,13 @@ def adapter(
     as_json: bool = typer.Option(False, "--json"),
 ):
     """Fit the query adapter on --train; cross-validate its strength on the --set dev sets' recall@k."""
-    from evaluation.fit import cross_validate_choice
-    from evaluation.fit_adapter import answerable_items, fit_adapters, hits_at_k, training_examples
-    from index.adapter import save_adapter
-    from surveyqa.cli import _fail, _print_table, err, out as stdout
-    from surveyqa.progress import item_progress
+    from cli.progress import item_progress
+    from surveyqa import answerable_items, cross_validate_choice, fit_adapters, hits_at_k, save_adapter, training_examples
 
     (train_name, train_items, train_qa), = _sets([train])
     examples = training_examples(train_qa.retriever, train_items)
     if not examples:
-        _fail(f"{train_name}: no answerable item with evidence found in its index")
+        fail(f"{train_name}: no answerable item with evidence found in its index")
     err.print(f"fitting {len(strengths)} adapters on {len(examples)} {train_name} questions")
     adapters = fit_adapters(examples, strengths, train_qa.settings.embedding_model, train_name, steps=steps)
     set_names, scores = [], {s: [] for s in adapters}
@@ -197,6 +189,6 @@ def adapter(
         return
     rows = [[value, *map(str, means.values())] for value, means in result.by_value.items()]
     rows.append(["held-out folds", *map(str, result.held_out.values())])
-    _print_table((["strength", *result.held_out], rows), f"query adapter: recall@{k} per set ({folds}-fold cross-validation)")
+    print_table((["strength", *result.held_out], rows), f"query adapter: recall@{k} per set ({folds}-fold cross-validation)")
     saved = f"; wrote {save}" if save and adapters[result.chosen] is not None else ""
     stdout.print(f"strength chosen on all items: {result.chosen} (per fold: {result.per_fold}){saved}")

@@ -5,19 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agent.citations import Claim
-from agent.compare_answer import comparison_claims
-from agent.cross_answers import cross_survey_claims
-from agent.intent import Intent, detect_intent
-from agent.outline_answer import outline_claims
-from agent.table_lookup import focused_row, matching_rows
-from agent.wording import answer_sentence, clean_markup
+from answer.citations import Claim
+from answer.compare_answer import comparison_claims
+from answer.cross_answers import cross_survey_claims
+from answer.intent import Intent, detect_intent
+from answer.outline_answer import outline_claims
+from answer.table_lookup import focused_row, matching_rows
+from answer.wording import answer_sentence, clean_markup
 from index.retrieval import Hit, Retriever
 from index.text import acronym_definitions, tokenize
 from index.units import Unit, units_of
 from ingest.records import Chunk
 from ingest.references import cited_numbers
-from surveyqa.settings import Settings
+from core.settings import Settings
 
 _DIGIT = re.compile(r"\d")
 _SURVEY_MARKER = re.compile(r"\s*\[\d{1,4}(?:\s*[-–,]\s*\d{1,4})*\]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agent.records import Citation
+from answer.records import Citation
 from ingest.records import Chunk
 from ingest.references import cited_numbers
 

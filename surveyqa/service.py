@@ -1,37 +1,23 @@
-"""SurveyQA's public entry point: one object that answers, searches and lists documents.
-The CLI, batch, eval and the UI call only this."""
+"""The service: one object that opens (building if missing) and updates the index, answers,
+searches and lists documents."""
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
-from agent.abstain import unknown_terms
-from agent.catalog import Catalog, build_catalog
-from agent.citations import attach_citations
-from agent.extractive import ExtractiveAnswerer
-from agent.records import Answer, Passage
+from answer.abstain import unknown_terms
+from answer.catalog import Catalog, build_catalog
+from answer.citations import attach_citations
+from answer.extractive import ExtractiveAnswerer
+from answer.records import ABSTAIN_TEXT, Answer, QuestionError, passages
+from core.engines import make_engine
+from core.settings import Settings, load_settings
+from index.build import BuildReport, build_index
+from index.embeddings import set_query_threads
 from index.retrieval import Filters, Hit, Retriever, make_retriever
-from surveyqa.settings import Settings, load_settings
-
-
-class QuestionError(ValueError):
-    """A question that cannot be asked (empty, too long, not valid Unicode)."""
-
-
-ABSTAIN_TEXT = "The surveys do not answer this question."
-
-
-def passages(hits: list[Hit], doc_texts: dict[str, str]) -> list[Passage]:
-    """Retrieved passages as records: the document's own text of each span, plus the labelled
-    rendering when the chunk is a table row, list entry or reference."""
-    out = []
-    for h in hits:
-        c = h.chunk
-        source = doc_texts.get(c.doc, "")[c.start:c.end] or c.text
-        out.append(Passage(rank=h.rank, chunk_id=c.id, doc=c.doc, start=c.start, end=c.end, text=source,
-                           score=round(h.score, 6), section=c.section_path, kind=c.kind, page=c.page,
-                           rendered=c.text if c.text != source else None))
-    return out
+from index.store import IndexMissing, IndexProblem
 
 
 class SurveyQA:
@@ -50,6 +36,46 @@ class SurveyQA:
             if self._retriever is None:
                 self._retriever = make_retriever(self.settings)
             return self._retriever
+
+    def open(self, progress=None, announce: Callable[[str], None] | None = None,
+             rebuild_from: Iterable[Path] | None = None) -> str:
+        """Load the index, first building it from the corpus when there is none (``announce`` is
+        told so); with ``rebuild_from``, an unusable index (corrupt, older format, other model) is
+        rebuilt from those paths instead of raising. Then holds torch to ``query_threads`` for
+        questions. Returns what happened, for a status line ("" when the index just loaded)."""
+        note = ""
+        try:
+            self.retriever
+        except IndexMissing:
+            if announce:
+                announce("no index yet: ingesting the bundled corpus first")
+            note = self._first_build([self.settings.corpus_dir], False, progress)
+        except IndexProblem as exc:
+            if rebuild_from is None:
+                raise
+            paths = list(rebuild_from)
+            note = f"The old index was unusable ({str(exc).split('; rebuild')[0]}); rebuilt it. " \
+                   + self._first_build(paths, True, progress)
+        self.retriever
+        set_query_threads(self.settings.query_threads)  # after any first build, which keeps every core
+        return note
+
+    def _first_build(self, paths: list[Path], rebuild: bool, progress) -> str:
+        report = self.ingest(paths, rebuild=rebuild, progress=progress)
+        if not report.written and not report.chunks_per_doc:
+            raise IndexMissing(f"no index could be built from {', '.join(map(str, paths))} ({report.note})")
+        return f"Built from {len(report.chunks_per_doc)} documents."
+
+    def ingest(self, paths: Iterable[Path], rebuild: bool = False, remove: Iterable[str] = (),
+               progress=None) -> BuildReport:
+        """Add, update or remove documents on the engine ``settings.engine`` names; the index is
+        written atomically, and a new version is picked up by the next question."""
+        with make_engine(self.settings) as engine:
+            report = build_index(list(paths), self.settings, rebuild=rebuild, remove=remove, progress=progress,
+                                 engine=engine)
+        if report.written:
+            self.reload()
+        return report
 
     def reload(self) -> None:
         """Pick up a newly written index version."""
@@ -70,7 +96,7 @@ class SurveyQA:
     @property
     def cross_survey(self):
         """What every survey says about each model, merged across surveys (built on first use)."""
-        from agent.cross_survey import build_cross_survey
+        from answer.cross_survey import build_cross_survey
 
         retriever = self.retriever
         catalog = self.catalog
@@ -107,9 +133,7 @@ class SurveyQA:
         """Answer with citations, or abstain: through the LLM (``llm_mode`` write or agent) when a
         backend is configured, else extractively. Never guesses beyond the retrieved passages."""
         if self.settings.llm_backend != "none":
-            from agent.llm import make_llm_answerer
-
-            return make_llm_answerer(self).ask(question, question_id, k, mode, filters)
+            return self.llm_answerer().ask(question, question_id, k, mode, filters)
         return self.extract(question, k, mode, filters, question_id)
 
     def extract(self, question: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None,
@@ -134,3 +158,17 @@ class SurveyQA:
         text = f"The documents do not give {draft.missing}; the closest passage: {cited.answer}" if draft.missing else cited.answer
         return Answer(question, text, bool(draft.missing), cited.citations, retrieved, "extractive",
                       round((time.perf_counter() - started) * 1000, 2), question_id, support, cited.warnings)
+
+    def llm_answerer(self):
+        """The answerer for ``llm_mode``: write mode (:class:`agent.llm_write.WriteAnswerer`) or agent
+        mode (:class:`agent.llm_agent.LLMAgent`), over the configured chat model."""
+        from agent.llm import make_chat_model
+
+        model = make_chat_model(self.settings)
+        if self.settings.llm_mode == "agent":
+            from agent.llm_agent import LLMAgent
+
+            return LLMAgent(self, model)
+        from agent.llm_write import WriteAnswerer
+
+        return WriteAnswerer(self, model)

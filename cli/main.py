@@ -3,71 +3,18 @@ function and print; results go to stdout, progress and logs to stderr."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Literal, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from surveyqa import cli_help
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+from cli.common import (ADDRESS_HELP, ENGINE_HELP, INDEX_HELP, JSON_HELP, K_HELP, err, fail, progress_bars,
+                        open_service, out, print_table, settings_for)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Cited question answering over survey papers.")
-out = Console(emoji=False)  # document and user text is printed escape()d, and ":x:" stays ":x:"
-err = Console(stderr=True, emoji=False)
-
-
-def _settings(index: Optional[Path] = None, **overrides):
-    from surveyqa.settings import load_settings
-
-    return load_settings(index_dir=index, **overrides)
-
-
-def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {escape(message)}")
-    raise typer.Exit(code)
-
-
-def _service(settings):
-    """The question-answering service over ``settings``, with torch held to ``query_threads``."""
-    from agent.service import SurveyQA
-    from index.embeddings import set_query_threads
-    from index.store import IndexMissing
-
-    qa = SurveyQA(settings)
-    try:
-        qa.retriever
-    except IndexMissing:
-        err.print("[yellow]no index yet: ingesting the bundled corpus first[/]")
-        _run_ingest([settings.corpus_dir], settings, rebuild=False, remove=[])
-        qa.reload()
-    except Exception as exc:  # corrupt or mismatched index: say what to do
-        _fail(str(exc))
-    set_query_threads(settings.query_threads)  # after any first ingest, which keeps every core
-    return qa
-
-
-def _run_ingest(paths, settings, rebuild, remove):
-    from index.build import build_index
-    from index.weights import PickledWeights
-    from surveyqa.engines import EngineUnavailable
-    from surveyqa.progress import stage_progress
-
-    try:
-        with stage_progress(err) as progress:
-            return build_index(paths, settings, rebuild=rebuild, remove=remove, progress=progress)
-    except (EngineUnavailable, PickledWeights) as exc:
-        _fail(str(exc))
-
-
-ENGINE_HELP = "local (this process) or ray (Ray actors); default: settings engine."
-ADDRESS_HELP = "Ray cluster address for --engine ray (default: settings ray_address; empty starts a local Ray)."
 
 
 @app.command()
@@ -81,8 +28,15 @@ def ingest(
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help=ADDRESS_HELP),
 ):
     """Add, update or remove documents; unchanged documents are not re-embedded."""
-    settings = _settings(index, engine=engine, ray_address=ray_address)
-    report = _run_ingest(paths or ([] if remove else [settings.corpus_dir]), settings, rebuild, remove)
+    from core.engines import EngineUnavailable
+    from surveyqa import PickledWeights, SurveyQA
+
+    settings = settings_for(index, engine=engine, ray_address=ray_address)
+    try:
+        with progress_bars() as progress:
+            report = SurveyQA(settings).ingest(paths or ([] if remove else [settings.corpus_dir]), rebuild, remove, progress)
+    except (EngineUnavailable, PickledWeights) as exc:
+        fail(str(exc))
     if as_json:
         from dataclasses import asdict
 
@@ -112,18 +66,17 @@ def search(
     doc: list[str] = typer.Option([], "--doc", help="Only these documents (file names)."),
     kind: list[str] = typer.Option([], "--kind", help="Only these chunk kinds."),
     section: str = typer.Option("", "--section", help="Only sections containing this text."),
-    index: Optional[Path] = typer.Option(None, "--index", help=cli_help.INDEX),
-    as_json: bool = typer.Option(False, "--json", help=cli_help.JSON),
+    index: Optional[Path] = typer.Option(None, "--index", help=INDEX_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """Show the passages retrieved for a query."""
-    from agent.service import QuestionError, passages
-    from index.retrieval import Filters
+    from surveyqa import Filters, QuestionError, passages
 
-    qa = _service(_settings(index))
+    qa = open_service(settings_for(index))
     try:
         hits = qa.search(query, k, mode, Filters(doc, kind, section))
     except (QuestionError, ValueError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     rows = passages(hits, qa.doc_texts)
     if as_json:
         out.print_json(json.dumps([r.__dict__ for r in rows]))
@@ -139,19 +92,17 @@ def ask(
     k: Optional[int] = typer.Option(None, "-k", "--k", help="Passages to retrieve (default: settings top_k)."),
     mode: Optional[str] = typer.Option(None, "--mode", help="hybrid, dense or bm25 (default: settings)."),
     doc: list[str] = typer.Option([], "--doc", help="Only these documents (file names)."),
-    index: Optional[Path] = typer.Option(None, "--index", help=cli_help.INDEX),
-    as_json: bool = typer.Option(False, "--json", help=cli_help.JSON),
+    index: Optional[Path] = typer.Option(None, "--index", help=INDEX_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """Answer a question with citations (or say the surveys do not answer it)."""
-    from agent.llm import BackendUnavailable
-    from agent.service import QuestionError
-    from index.retrieval import Filters
+    from surveyqa import BackendUnavailable, Filters, QuestionError
 
-    qa = _service(_settings(index))
+    qa = open_service(settings_for(index))
     try:
         answer = qa.ask(question, k, mode, Filters(doc) if doc else None)
     except (QuestionError, ValueError, BackendUnavailable) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if as_json:
         out.print_json(json.dumps(answer.to_dict()))
         return
@@ -171,44 +122,34 @@ def ask(
 def evaluate(
     gold: Path = typer.Argument(..., help="Gold QA set (JSONL, schema of data/eval/README.md)."),
     out_dir: Path = typer.Option(Path("out/eval"), "--out", help="Folder for metrics.json, per_item.jsonl and reports."),
-    k: int = typer.Option(5, "-k", "--k", help=cli_help.K),
-    index: Optional[Path] = typer.Option(None, "--index", help=cli_help.INDEX),
+    k: int = typer.Option(5, "-k", "--k", help=K_HELP),
+    index: Optional[Path] = typer.Option(None, "--index", help=INDEX_HELP),
     compare: bool = typer.Option(False, "--compare", help="Also run the bm25-only, dense-only and langchain-plain baselines."),
     fail_under: list[str] = typer.Option([], "--fail-under", help="METRIC=VALUE; exit 1 when the metric is below (repeatable)."),
 ):
     """Score SurveyQA on a gold set; write metrics.json, per_item.jsonl, report.md and report.html."""
-    from evaluation.baselines import BASELINES, run_baselines
-    from evaluation.gold import GoldError, load_gold
-    from evaluation.report import ThresholdError, check_thresholds, comparison_table, parse_thresholds, write_report
-    from evaluation.run import asking, evaluate as run_eval, top_passages, write_results
-    from surveyqa.progress import item_progress, stage_progress
+    from surveyqa import GoldError, ThresholdError, check_thresholds, comparison_table, load_gold, parse_thresholds, run_eval
 
     try:
         thresholds = parse_thresholds(fail_under)
         items = load_gold(gold)
     except (GoldError, ThresholdError) as exc:
-        _fail(str(exc))
-    qa = _service(_settings(index))
-    qa.retriever.embedder  # load the embedding model now: latencies are measured on a warm index
-    with item_progress(err, "evaluating", len(items)) as tick:
-        result = run_eval(items, asking(qa, k), qa.doc_texts, k, tick, rank=lambda item: top_passages(qa, item))
-    comparison = None
-    if compare:
-        with stage_progress(err) as progress:
-            baselines = run_baselines(BASELINES, items, qa, k, progress)
-        comparison = {name: r.metrics for name, r in baselines.items()}
-    write_results(result, out_dir)
-    write_report(result, out_dir, comparison)
-    _print_metrics(result.metrics, escape(f"{gold.name}: {result.metrics['count']} items, k={k}"))
-    if comparison:
-        _print_table(comparison_table({"surveyqa": result.metrics, **comparison}), "SurveyQA vs baselines")
-    for warning in result.warnings:
+        fail(str(exc))
+    qa = open_service(settings_for(index))
+    with progress_bars() as progress:
+        run = run_eval(qa, items, k, out_dir, lambda done, total: progress("evaluating", done, total),
+                       baselines=compare, progress=progress)
+    metrics = run.result.metrics
+    _print_metrics(metrics, escape(f"{gold.name}: {metrics['count']} items, k={k}"))
+    if run.comparison:
+        print_table(comparison_table({"surveyqa": metrics, **run.comparison}), "SurveyQA vs baselines")
+    for warning in run.result.warnings + ([f"report not written: {run.report_error}"] if run.report_error else []):
         err.print(f"[yellow]warning:[/] {escape(warning)}")
-    out.print(escape(f"wrote {out_dir}/metrics.json, per_item.jsonl, report.md and report.html"))
+    out.print(escape(f"wrote {out_dir}/metrics.json, per_item.jsonl" + ("" if run.report_error else ", report.md and report.html")))
     try:
-        failures = check_thresholds(result.metrics, thresholds)
+        failures = check_thresholds(metrics, thresholds)
     except ThresholdError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     for failure in failures:
         err.print(f"[bold red]fail-under:[/] {escape(failure)}")
     if failures:
@@ -217,17 +158,7 @@ def evaluate(
 
 def _print_metrics(metrics: dict, title: str) -> None:
     rows = [[key, str(value)] for key, value in metrics.items() if not isinstance(value, (dict, list))]
-    _print_table((["metric", "value"], rows), title)
-
-
-def _print_table(table, title: str) -> None:
-    headers, rows = table
-    grid = Table(title=title)
-    for header in headers:
-        grid.add_column(escape(header))
-    for row in rows:
-        grid.add_row(*map(escape, row))
-    out.print(grid)
+    print_table((["metric", "value"], rows), title)
 
 
 @app.command()
@@ -236,21 +167,21 @@ def batch(
     out_path: Path = typer.Option(..., "--out", help="Answer records, one JSON line per question (resumable)."),
     csv_path: Optional[Path] = typer.Option(None, "--csv", help="Also export id, question, answer, abstained, citations, error."),
     k: int = typer.Option(5, "-k", "--k", help="Passages to retrieve per question."),
-    index: Optional[Path] = typer.Option(None, "--index", help=cli_help.INDEX),
+    index: Optional[Path] = typer.Option(None, "--index", help=INDEX_HELP),
     engine: Optional[Literal["local", "ray"]] = typer.Option(None, "--engine", help=ENGINE_HELP),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help=ADDRESS_HELP),
 ):
     """Answer a file of questions; re-running skips the ids already in --out."""
-    from agent.batch import BatchInputError, run_batch
-    from surveyqa.engines import EngineUnavailable
-    from surveyqa.progress import item_progress
+    from cli.progress import item_progress
+    from core.engines import EngineUnavailable, make_engine
+    from surveyqa import BatchInputError, run_batch
 
-    qa = _service(_settings(index, engine=engine, ray_address=ray_address))
+    qa = open_service(settings_for(index, engine=engine, ray_address=ray_address))
     try:
-        with item_progress(err, "answering", 0) as tick:
-            summary = run_batch(qa, questions, out_path, k, csv_path, tick)
+        with item_progress(err, "answering", 0) as tick, make_engine(qa.settings) as runner:
+            summary = run_batch(qa, questions, out_path, k, csv_path, tick, engine=runner)
     except (BatchInputError, EngineUnavailable) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if summary.repaired:
         err.print(f"[yellow]repaired:[/] {escape(f'dropped a truncated last line of {out_path}')}")
     for message in summary.error_messages:
@@ -274,13 +205,13 @@ def serve(
     """Start the chat UI (building the index of the bundled corpus on first run)."""
     from ui.app import launch
 
-    launch(host, port, _settings(index, corpus_dir=corpus, read_only=read_only))
+    launch(host, port, settings_for(index, corpus_dir=corpus, read_only=read_only))
 
 
 def _register_groups() -> None:
-    from surveyqa.cli_about import about, conflicts
-    from surveyqa.cli_fit import fit_app
-    from surveyqa.cli_models import models_app
+    from cli.about import about, conflicts
+    from cli.fit import fit_app
+    from cli.models import models_app
 
     app.add_typer(models_app, name="models")
     app.command("about")(about)

@@ -2,11 +2,13 @@
 
 Values come from defaults, then a TOML/JSON file (``SURVEYQA_CONFIG``), then
 environment variables prefixed ``SURVEYQA_`` (e.g. ``SURVEYQA_TOP_K=8``).
-The fields listed in :data:`INDEX_SHAPING_FIELDS` are written into the index
-manifest so an index built with other values is detected, not silently mixed.
+The fields :mod:`core.manifest` names are written into the index manifest, so
+an index built with other values is detected, not silently mixed. Unknown keys
+are refused with their name.
 """
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import tomllib
@@ -22,7 +24,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     """All SurveyQA tunables, with their defaults."""
 
-    model_config = SettingsConfigDict(env_prefix="SURVEYQA_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SURVEYQA_", extra="forbid")
 
     corpus_dir: Path = Field(PROJECT_ROOT / "data" / "corpus", description="Folder of survey files ingested by default.")
     index_dir: Path = Field(PROJECT_ROOT / "var" / "index", description="Where the index directory lives.")
@@ -117,17 +119,31 @@ class Settings(BaseSettings):
         return None if value in ("", None) else value
 
 
-INDEX_SHAPING_FIELDS = ("chunk_chars", "chunk_overlap_sentences", "embedding_model", "index_type")
+class UnknownSetting(ValueError):
+    """A configuration names a setting that does not exist (a misspelt key)."""
+
+
+def check_known(keys, where: str) -> None:
+    """Raise :class:`UnknownSetting` naming the first key of ``keys`` that is not a setting, with the
+    closest real name."""
+    for key in keys:
+        if key not in Settings.model_fields:
+            close = difflib.get_close_matches(key, Settings.model_fields, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else "; the README lists every setting"
+            raise UnknownSetting(f"{where}: unknown setting {key!r}{hint}")
 
 
 def load_settings(**overrides) -> Settings:
-    """Settings from defaults, the ``SURVEYQA_CONFIG`` file, the environment, then ``overrides``."""
+    """Settings from defaults, the ``SURVEYQA_CONFIG`` file, the environment, then ``overrides``;
+    an unknown key in the file or the overrides raises :class:`UnknownSetting`."""
     file_values: dict = {}
     config_path = os.environ.get("SURVEYQA_CONFIG")
     if config_path:
         path = Path(config_path)
         raw = path.read_bytes()
         file_values = tomllib.loads(raw.decode()) if path.suffix == ".toml" else json.loads(raw)
+        check_known(file_values, str(path))
+    check_known(overrides, "load_settings")
     env_values = Settings().model_dump(exclude_unset=True)
     merged = {**file_values, **env_values, **{k: v for k, v in overrides.items() if v is not None}}
     return Settings(**merged)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from agent.citations import Claim
+from answer.citations import Claim
 from index.hits import Hit
 from index.text import tokenize
 from ingest.records import Chunk

@@ -7,7 +7,7 @@ Input (chosen by file suffix):
 * ``.csv`` — a header with ``id`` and ``question`` columns;
 * anything else — plain text, one question per non-blank line, ids ``q1``, ``q2``, ...
 
-Output: JSON lines, each the answer record of ``ask --json`` (:class:`agent.records.Answer`) with
+Output: JSON lines, each the answer record of ``ask --json`` (:class:`answer.records.Answer`) with
 its ``id`` (with an LLM backend, ``mode`` and ``llm``: model, calls and tokens used). Every record is appended and flushed as soon as its question is done, so an
 interrupted run leaves a valid file; re-running skips the ids already in the output (a
 truncated last line is cut off first). Nothing aborts the batch after the input is read:
@@ -21,13 +21,13 @@ truncated last line is cut off first). Nothing aborts the batch after the input 
   question are recorded as U+FFFD).
 
 Only an unreadable input file (missing, not UTF-8, CSV without the columns) raises
-:class:`BatchInputError`. With ``settings.engine == "ray"`` the questions are answered on Ray
-actors, each with its own read-only :class:`~agent.service.SurveyQA` over the same settings
+:class:`BatchInputError`. On a Ray engine the questions are answered on Ray
+actors, each with its own read-only :class:`~surveyqa.service.SurveyQA` over the same settings
 (index directory); this process still writes every record, in input order. The actors cannot
 open embedded milvus-lite, so Ray needs ``vector_store`` faiss or a Milvus server URI (else
-:class:`~surveyqa.engines.EngineUnavailable`, before anything is written). Usable from notebooks::
+:class:`~core.engines.EngineUnavailable`, before anything is written). Usable from notebooks::
 
-    from agent.batch import run_batch
+    from surveyqa.batch import run_batch
     summary = run_batch(SurveyQA(), "questions.txt", "answers.jsonl", csv_path="answers.csv")
 """
 from __future__ import annotations
@@ -42,9 +42,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from agent.records import Answer
+from answer.records import Answer
 from index.retrieval import Filters
-from surveyqa.engines import EngineUnavailable, make_engine
+from core.engines import Engine, EngineUnavailable, LocalEngine, RayEngine
 
 Tick = Callable[[int, int], None]
 CSV_COLUMNS = ("id", "question", "answer", "abstained", "citations", "error", "mode", "model", "tokens")
@@ -215,7 +215,7 @@ def answer_one(qa, question: Question, k: int) -> Answer:
 
 def _answerer(settings, k: int):
     """:func:`answer_one` over a SurveyQA of its own, for a worker (the index loads on first use)."""
-    from agent.service import SurveyQA
+    from surveyqa.service import SurveyQA
 
     return partial(answer_one, SurveyQA(settings), k=k)
 
@@ -247,15 +247,18 @@ def export_csv(jsonl_path, csv_path) -> int:
     return rows
 
 
-def run_batch(qa, questions_path, out_path, k: int = 5, csv_path=None, progress: Tick | None = None) -> BatchSummary:
-    """Answer every question of ``questions_path`` not yet in ``out_path``; see the module docstring.
+def run_batch(qa, questions_path, out_path, k: int = 5, csv_path=None, progress: Tick | None = None,
+              engine: Engine | None = None) -> BatchSummary:
+    """Answer every question of ``questions_path`` not yet in ``out_path`` on ``engine`` (default:
+    this process); see the module docstring.
 
-    With ``qa.settings.engine == "ray"`` the given ``qa`` is not used on the workers: each actor
-    builds ``SurveyQA(qa.settings)``. Raises :class:`EngineUnavailable` (before writing anything)
-    for Ray with embedded milvus-lite, which only one process can open.
+    On a Ray engine the given ``qa`` is not used on the workers: each actor builds
+    ``SurveyQA(qa.settings)``. Raises :class:`EngineUnavailable` (before writing anything) for Ray
+    with embedded milvus-lite, which only one process can open.
     """
     settings = qa.settings
-    if settings.engine == "ray" and settings.vector_store == "milvus" and (
+    engine = engine or LocalEngine()
+    if isinstance(engine, RayEngine) and settings.vector_store == "milvus" and (
             not settings.milvus_uri or settings.milvus_uri.endswith(".db")):
         raise EngineUnavailable("engine 'ray' cannot use embedded milvus-lite (vector_store milvus with an empty "
                                 "or .db milvus_uri): use vector_store faiss or a Milvus server URI with engine ray")
@@ -269,7 +272,7 @@ def run_batch(qa, questions_path, out_path, k: int = 5, csv_path=None, progress:
                            len(questions) - len(todo), repaired=repaired)
     if progress:
         progress(0, len(todo))
-    with out_path.open("a", encoding="utf-8") as handle, make_engine(settings) as engine:
+    with out_path.open("a", encoding="utf-8") as handle:
         answers = engine.map(partial(_answerer, settings, k), todo, here=partial(answer_one, qa, k=k))
         for number, (question, answer) in enumerate(zip(todo, answers, strict=True), start=1):
             record = answer.to_dict()

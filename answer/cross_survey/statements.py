@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from agent.catalog import CatalogEntry
-from agent.cross_survey.entities import Corpus, Entity, Mention, Span
-from agent.cross_survey.quantities import Quantity, parse_quantities, year_of
-from agent.catalog import ATTRIBUTE_HEADERS
+from answer.catalog import CatalogEntry
+from answer.cross_survey.entities import Corpus, Entity, Mention, Span
+from answer.cross_survey.quantities import Quantity, parse_quantities, year_of
+from answer.catalog import ATTRIBUTE_HEADERS
 from ingest.records import Chunk
 
 ATTRIBUTES = ("data", "parameters", "backbone", "modalities", "tasks", "date", "venue")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from rapidfuzz import fuzz, process
 
+from core.names import closest_name, name_key
 from index.entities import record_name
 from index.store import StoredIndex
 from ingest.records import Chunk
@@ -31,11 +31,6 @@ _STUDY = re.compile(r"^(?:study|studies|reference|citation|paper|authors?)$", re
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?!\d|\.\d)")
 _SPLIT = re.compile(r"([\w-]*[^\W\d_]-?) ([^\W\d_][\w-]*)")  # "Swin- LiteMedSAM", "teach er"
 _WORDS = re.compile(r"[\w-]+")
-
-
-def normalise_name(name: str) -> str:
-    """Lower-case alphanumerics only: ``SAM-Med2D`` → ``sammed2d``."""
-    return re.sub(r"[^0-9a-z]+", "", name.lower())
 
 
 @dataclass
@@ -153,7 +148,7 @@ class Catalog:
         self.entries = entries
         self._by_key: dict[str, list[CatalogEntry]] = {}
         for entry in entries:
-            for key in {normalise_name(entry.name), *map(normalise_name, entry.aliases)}:
+            for key in {name_key(entry.name), *map(name_key, entry.aliases)}:
                 if key:
                     self._by_key.setdefault(key, []).append(entry)
 
@@ -164,12 +159,13 @@ class Catalog:
                 (not needle or needle in " ".join([e.name, e.doc, e.source, *e.aliases, *e.fields.values()]).lower())]
 
     def records(self, name: str) -> list[CatalogEntry]:
-        """Every survey's entry for the model called ``name`` (exact, then fuzzy match)."""
-        key = normalise_name(name)
+        """Every survey's entry for the model called ``name`` (the same name, else a misspelling of
+        one: :func:`core.names.closest_name`)."""
+        key = name_key(name)
         if key in self._by_key:
             return self._by_key[key]
-        match = process.extractOne(key, list(self._by_key), scorer=fuzz.ratio, score_cutoff=88) if key else None
-        return self._by_key[match[0]] if match else []
+        match = closest_name(name, self._by_key)
+        return self._by_key[match] if match else []
 
     def lookup(self, name: str) -> CatalogEntry | None:
         """The best entry for ``name`` (see :func:`best_entry`)."""

@@ -1,4 +1,5 @@
-"""When two written names are the same model.
+"""When two written names are the same model: the one rule the entity index, the catalog, the
+cross-survey merge and the model registry share.
 
 Deliberately strict: names are equal when their *keys* are equal — lower-case letters and
 digits (any script, so ``μSAM`` ≠ ``SAM``) and ``+`` (``Polyp-SAM++`` ≠ ``Polyp-SAM``), a ``v`` before a trailing version number
@@ -10,6 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz, process
 
 _SHORT = 4
 _JUNK = re.compile(r"\bet al\b|[;=&]|^\W*\d+\W*$", re.I)
@@ -46,21 +50,42 @@ def searchable(name: str) -> bool:
         and not re.search(r"\s\+\s", name)
 
 
-def case_sensitive(name: str) -> bool:
+def case_sensitive(name: str, record: bool = False) -> bool:
     """Short names (``SAM``, ``UNI``) and plain words (``Zeus``, ``Virchow``) must match in case;
-    coined names with inner capitals or digits (``MedSAM``, ``CheXagent``) may vary in case."""
+    coined names with inner capitals or digits (``MedSAM``, ``CheXagent``) may vary in case. A
+    ``record`` name (a table row's or reference's, so never a plain word) only when short."""
     parts = [p for p in re.split(r"[^\w]+", name) if p]
     if len("".join(parts)) <= _SHORT:
         return True
-    return not any(ch.isupper() or ch.isdigit() for part in parts for ch in part[1:])
+    return not record and not any(ch.isupper() or ch.isdigit() for part in parts for ch in part[1:])
 
 
-def name_regex(name: str) -> str:
+def name_regex(name: str, record: bool = False) -> str:
     """A regex for ``name`` written with or without separators between its parts — at hyphens,
     spaces and where letters meet digits (``SAM-Med2D`` also matches ``SAM Med2D`` and
     ``SAM-Med 2D``) — optionally plural or possessive, as a whole word."""
     words = [w for w in re.split(r"[\s\-‐‑–—_.]+", name.strip()) if w]
     parts = [p for w in words for p in re.findall(r"[^\W\d_]+|\d+|[^\w\s]+", w)]
     body = _SEPARATOR.join(re.escape(p) for p in parts)
-    inline = "" if case_sensitive(name) else "(?i:"
+    inline = "" if case_sensitive(name, record) else "(?i:"
     return f"{inline}{body}{')' if inline else ''}(?:s|'s|’s)?"
+
+
+def closest_name(name: str, names: Iterable[str], cutoff: float = 88) -> str | None:
+    """The entry of ``names`` that is ``name`` (:func:`same_name`), else the closest spelling (key
+    similarity ≥ ``cutoff``) that is a misspelling and not another model: never a name whose key
+    contains the other's (``MedSAM`` is not ``MedSAM2``); None when there is none."""
+    names = list(names)
+    same = next((n for n in names if same_name(name, n)), None)
+    key = name_key(name)
+    if same is not None or not key:
+        return same
+    keys = {name_key(n): n for n in reversed(names)}
+    distinct = [k for k in keys if k and key not in k and k not in key]
+    match = process.extractOne(key, distinct, scorer=fuzz.ratio, score_cutoff=cutoff)
+    return keys[match[0]] if match else None
+
+
+def name_pattern(name: str, record: bool = False) -> re.Pattern:
+    """:func:`name_regex` as a whole word: not inside a longer word or hyphenated name."""
+    return re.compile(rf"(?<![\w-])(?:{name_regex(name, record)})(?![\w-])")

@@ -7,8 +7,8 @@ import bisect
 import re
 from dataclasses import asdict, dataclass, field
 
-from agent.catalog import Catalog, CatalogEntry
-from agent.cross_survey.names import name_key, name_regex, searchable, usable_name
+from answer.catalog import Catalog, CatalogEntry
+from core.names import name_key, name_regex, searchable, usable_name
 from index.entities import record_name
 from index.store import StoredIndex
 from ingest.records import Chunk

@@ -1,7 +1,18 @@
-"""The answer record shared by the CLI, batch, eval and the UI (schema of data/eval/README.md)."""
+"""The answer record shared by the CLI, batch, eval and the UI (schema of data/eval/README.md),
+the passages it shows, and the abstention text."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from index.retrieval import Hit
+
+ABSTAIN_TEXT = "The surveys do not answer this question."
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, too long, not valid Unicode)."""
 
 
 @dataclass
@@ -74,3 +85,16 @@ class Answer:
         data["retrieved"] = [Passage(**p) for p in data.get("retrieved", [])]
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def passages(hits: list[Hit], doc_texts: dict[str, str]) -> list[Passage]:
+    """Retrieved passages as records: the document's own text of each span, plus the labelled
+    rendering when the chunk is a table row, list entry or reference."""
+    out = []
+    for h in hits:
+        c = h.chunk
+        source = doc_texts.get(c.doc, "")[c.start:c.end] or c.text
+        out.append(Passage(rank=h.rank, chunk_id=c.id, doc=c.doc, start=c.start, end=c.end, text=source,
+                           score=round(h.score, 6), section=c.section_path, kind=c.kind, page=c.page,
+                           rendered=c.text if c.text != source else None))
+    return out

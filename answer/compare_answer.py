@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from agent.catalog import Catalog, best_entry
-from agent.citations import Claim
+from answer.catalog import Catalog, best_entry
+from answer.citations import Claim
 from index.hits import Hit
 from index.text import tokenize
 

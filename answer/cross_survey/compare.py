@@ -21,8 +21,8 @@ from itertools import combinations
 
 from rapidfuzz import fuzz
 
-from agent.cross_survey.quantities import counts_agree, within_rounding, written_digits
-from agent.cross_survey.statements import Statement
+from answer.cross_survey.quantities import counts_agree, within_rounding, written_digits
+from answer.cross_survey.statements import Statement
 
 COUNTS = ("data", "parameters")
 DESCRIPTIVE = ("backbone", "modalities", "tasks")

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from agent.cross_survey.names import name_regex, searchable
+from core.names import name_regex, searchable
 
 _NOUN = r"(?:model|method|approach|framework|paper|work|study|system|network|architecture|one)"
 _REFERENCE = re.compile(rf"\b(?:(?P<demo>(?:this|that|the|said)\s+{_NOUN})|(?P<poss>its|their)|(?P<pron>it|they|them))\b",

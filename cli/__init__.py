@@ -1,0 +1,1 @@
+"""The ``surveyqa`` command line."""
