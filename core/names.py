@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 _SHORT = 4
 _JUNK = re.compile(r"\bet al\b|[;=&]|^\W*\d+\W*$", re.I)
 _SEPARATOR = r"[\s\-‐‑–—_.]?"
+_LOOKALIKES = frozenset("\u0130\u0131\u017f\u212a")  # non-ASCII letters that re.I matches to ASCII ones
 
 
 def name_key(name: str) -> str:
@@ -60,13 +61,17 @@ def case_sensitive(name: str, record: bool = False) -> bool:
     return not record and not any(ch.isupper() or ch.isdigit() for part in parts for ch in part[1:])
 
 
+def _parts(name: str) -> list[str]:
+    """The pieces :func:`name_regex` lets separators come between: runs of letters, of digits, of symbols."""
+    words = [w for w in re.split(r"[\s\-‐‑–—_.]+", name.strip()) if w]
+    return [p for w in words for p in re.findall(r"[^\W\d_]+|\d+|[^\w\s]+", w)]
+
+
 def name_regex(name: str, record: bool = False) -> str:
     """A regex for ``name`` written with or without separators between its parts — at hyphens,
     spaces and where letters meet digits (``SAM-Med2D`` also matches ``SAM Med2D`` and
     ``SAM-Med 2D``) — optionally plural or possessive, as a whole word."""
-    words = [w for w in re.split(r"[\s\-‐‑–—_.]+", name.strip()) if w]
-    parts = [p for w in words for p in re.findall(r"[^\W\d_]+|\d+|[^\w\s]+", w)]
-    body = _SEPARATOR.join(re.escape(p) for p in parts)
+    body = _SEPARATOR.join(re.escape(p) for p in _parts(name))
     inline = "" if case_sensitive(name, record) else "(?i:"
     return f"{inline}{body}{')' if inline else ''}(?:s|'s|’s)?"
 
@@ -86,6 +91,26 @@ def closest_name(name: str, names: Iterable[str], cutoff: float = 88) -> str | N
     return keys[match[0]] if match else None
 
 
-def name_pattern(name: str, record: bool = False) -> re.Pattern:
-    """:func:`name_regex` as a whole word: not inside a longer word or hyphenated name."""
-    return re.compile(rf"(?<![\w-])(?:{name_regex(name, record)})(?![\w-])")
+class NameFinder:
+    """Finds ``name`` in text as a whole word, written with or without separators (:func:`name_regex`).
+
+    Its longest piece must occur in the text (as written, or lower-cased when case may vary) for the
+    regex to match, so that cheap test comes first. It is skipped when it could be wrong: for a
+    piece that is not ASCII, and for text holding a letter that ``re.I`` matches to an ASCII one
+    (``İ ı ſ K``)."""
+
+    def __init__(self, name: str, record: bool = False):
+        self.pattern = re.compile(rf"(?<![\w-])(?:{name_regex(name, record)})(?![\w-])")
+        self.exact_case = case_sensitive(name, record)
+        longest = max(_parts(name), key=len, default="")
+        self.piece = (longest if self.exact_case else longest.lower()) if longest.isascii() else ""
+
+    def search(self, text: str, lowered: str | None = None) -> re.Match | None:
+        """The first occurrence in ``text``; ``lowered`` is ``text.lower()`` when the caller has it."""
+        if self.piece:
+            if self.exact_case and self.piece not in text:
+                return None
+            if not self.exact_case and _LOOKALIKES.isdisjoint(text) \
+                    and self.piece not in (lowered if lowered is not None else text.lower()):
+                return None
+        return self.pattern.search(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from core.names import name_pattern
+from core.names import NameFinder
 from index.text import acronym_definitions
 from ingest.records import Chunk
 
@@ -40,24 +40,25 @@ class EntityIndex:
             name = record_name(chunk)
             if len(name) >= 2 and any(c.isalpha() for c in name):
                 self.positions[name].append(position)
-        self._patterns = {name: name_pattern(name, record=True) for name in self.positions}
+        self._finders = {name: NameFinder(name, record=True) for name in self.positions}
         self._aliases = {}  # long form -> (pattern, record name), from "Segment Anything Model (SAM)"
         for chunk in chunks:
             if chunk.kind == "text":
                 for long_form, acronym in acronym_definitions(chunk.text):
                     if acronym in self.positions and long_form.lower() not in self._aliases:
-                        self._aliases[long_form.lower()] = (name_pattern(long_form, record=True), acronym)
+                        self._aliases[long_form.lower()] = (NameFinder(long_form, record=True), acronym)
 
     def mentioned(self, text: str) -> list[str]:
         """Names occurring in ``text`` (or spelled out, as the surveys define them); a name inside
         a longer matched name is dropped."""
-        found = [name for name, pattern in self._patterns.items() if pattern.search(text)]
-        found = list(dict.fromkeys(found + [name for _, name in self.spelled_out(text)]))
+        lowered = text.lower()
+        found = [name for name, finder in self._finders.items() if finder.search(text, lowered)]
+        found = list(dict.fromkeys(found + [name for _, name in self.spelled_out(text, lowered)]))
         return [n for n in found if not any(len(n) < len(m) and n.lower() in m.lower() for m in found)]
 
-    def spelled_out(self, text: str) -> list[tuple[str, str]]:
+    def spelled_out(self, text: str, lowered: str | None = None) -> list[tuple[str, str]]:
         """``(long form, record name)`` for each long form in ``text`` ("Segment Anything Model", "SAM")."""
-        return [(long_form, name) for long_form, (pattern, name) in self._aliases.items() if pattern.search(text)]
+        return [(long_form, name) for long_form, (finder, name) in self._aliases.items() if finder.search(text, lowered)]
 
     def lookup(self, text: str) -> list[int]:
         """Chunk positions of every record named in ``text``."""

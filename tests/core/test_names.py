@@ -5,7 +5,10 @@ import pytest
 from agent.model_loader.registry import ModelNotAllowed, find_spec
 from answer.catalog import Catalog, CatalogEntry
 from answer.cross_survey import same_name as merge_rule
-from core.names import closest_name, name_pattern, same_name
+import json
+
+from core.names import NameFinder, closest_name, same_name
+from core.settings import PROJECT_ROOT
 
 SAME = [("LLaVA-Med", "llava med"), ("SAM 2", "SAMv2"), ("CLIPs", "CLIP"), ("Bio_ClinicalBERT", "Bio ClinicalBERT")]
 DIFFERENT = [("SAM", "MedSAM"), ("MedSAM", "MedSAM2"), ("CLIP", "BiomedCLIP"), ("Polyp-SAM", "Polyp-SAM++"),
@@ -40,9 +43,20 @@ def test_the_model_registry_uses_the_same_rule():
 
 
 def test_a_record_name_is_found_however_it_is_separated_but_not_inside_a_longer_name():
-    pattern = name_pattern("SAM-Med2D", record=True)
+    pattern = NameFinder("SAM-Med2D", record=True)
     assert pattern.search("SAM Med2D and SAM-Med 2D both") and pattern.search("sam-med2d's results")
-    assert not name_pattern("MedSAM", record=True).search("MedSAM2 improves on it")
-    assert name_pattern("Pubmedclip", record=True).search("PubMedCLIP")  # a record name is never a plain word
-    assert not name_pattern("Pubmedclip").search("PubMedCLIP")  # in running text a plain word keeps its case
-    assert not name_pattern("SAM", record=True).search("sam")  # short names keep their case
+    assert not NameFinder("MedSAM", record=True).search("MedSAM2 improves on it")
+    assert NameFinder("Pubmedclip", record=True).search("PubMedCLIP")  # a record name is never a plain word
+    assert not NameFinder("Pubmedclip").search("PubMedCLIP")  # in running text a plain word keeps its case
+    assert not NameFinder("SAM", record=True).search("sam")  # short names keep their case
+
+
+def test_the_cheap_first_test_never_changes_what_the_regex_finds():
+    names = ["SAM-Med2D", "MedSAM", "Pubmedclip", "SAM", "KiSAM", "μSAM", "LLaVA-Med", "Polyp-SAM++", "BiomedCLIP"]
+    questions = [json.loads(line)["question"] for line in (PROJECT_ROOT / "data/eval/dev.jsonl").open(encoding="utf-8")]
+    texts = questions + ["KİSAM and ſam", "\u212aiSAM", "sam med2d", "μsam", "ΜSAM", "Polyp SAM ++", "llava med's"]
+    for name in names:
+        for record in (False, True):
+            finder = NameFinder(name, record)
+            for text in texts:
+                assert bool(finder.search(text)) == bool(finder.pattern.search(text)), (name, record, text)
