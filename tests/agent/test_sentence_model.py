@@ -81,3 +81,27 @@ def test_a_close_sentence_that_adds_no_question_term_joins_only_when_likely_to_a
     assert answerer._select(units, weights, False, Intent()) == [best]
     chosen = answerer._select(units, weights, False, Intent(), likely={id(other), id(far)})
     assert chosen == [best, other]  # far is likely too, but scores below the floor for another passage
+
+
+RADICAL = """Radical Messages Online
+
+1. Introduction
+
+In order to understand how radical messages are built, we analyze the propaganda material of extremist groups.
+
+2. Data
+
+We analyze the propaganda material they publish in their online English magazine called Dabiq, and use data mining techniques on it.
+"""
+
+
+def test_the_shipped_scorer_lets_in_the_sentence_that_names_the_source(tmp_path):
+    from agent.service import SurveyQA
+    from tests.conftest import build_small_index
+
+    settings = build_small_index(tmp_path, {"radical.txt": RADICAL})
+    question = "Where is the propaganda material sourced from?"
+    ungated = SurveyQA(settings.model_copy(update={"answer_gate": 1.0})).ask(question)
+    gated = SurveyQA(settings).ask(question)  # the shipped model and gate
+    assert "Dabiq" not in ungated.answer  # the runner-up adds no question term: left out without the scorer
+    assert "Dabiq" in gated.answer and len(gated.citations) == 2, gated.answer
