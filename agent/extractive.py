@@ -289,7 +289,7 @@ class ExtractiveAnswerer:
                 likely: set[int] = frozenset()) -> list[Unit]:
         """Greedy within the length budget: the best unit, then units scoring close to it that add
         question terms, sit next to a chosen sentence, (for several surveys) add another survey, or
-        are ``likely`` (ids) to hold the answer."""
+        are ``likely`` (ids) to hold the answer (these need only the same-passage floor)."""
         best = units[0]
         names_asked = any(u.hit.named for u in units)
         chosen, length = [best], len(self._render(best, weights, intent))
@@ -314,7 +314,9 @@ class ExtractiveAnswerer:
                 break
             beside = any(_adjacent(unit, c) for c in chosen)
             same_passage = any(_same_passage(unit, c) for c in chosen)
-            floor = self.neighbour_floor if beside else _FLOOR_SAME_PASSAGE if same_passage else _FLOOR_OTHER_PASSAGE
+            likely_answer = id(unit) in likely  # held to the same-passage floor wherever it is
+            floor = (self.neighbour_floor if beside else
+                     _FLOOR_SAME_PASSAGE if same_passage or likely_answer else _FLOOR_OTHER_PASSAGE)
             if unit.score < floor * best.score:
                 continue
             if names_asked and _is_record(unit) and not unit.hit.named:
@@ -323,7 +325,7 @@ class ExtractiveAnswerer:
             new_doc = cross_doc and unit.doc not in {c.doc for c in chosen}
             close = unit.score >= 0.85 * best.score
             same_table = any(_same_table(unit.hit.chunk, c.hit.chunk) for c in chosen)
-            adds = gain or beside or new_doc or id(unit) in likely or (close and (same_passage or same_table))
+            adds = gain or beside or new_doc or likely_answer or (close and (same_passage or same_table))
             if adds and not any(_similar(unit, c) for c in chosen):
                 take(unit, gain)
         return [best] + sorted(chosen[1:], key=lambda u: (u.hit.rank, u.position))

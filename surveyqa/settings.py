@@ -79,9 +79,10 @@ class Settings(BaseSettings):
         PROJECT_ROOT / "data" / "models" / "sentence_scorer.json",
         description="Learned answer-sentence scorer fitted on QASPER-train (`surveyqa fit sentences`); empty turns it off.",
     )
-    answer_gate: float = Field(0.15, ge=0, le=1, description="A sentence scoring close enough to the best one joins the "
-                               "answer, though it adds no question term, when the sentence scorer gives it at least this "
-                               "probability of holding the answer (1: never; chosen by cross-validation on both dev sets).")
+    answer_gate: float = Field(0.15, ge=0, le=1, description="A sentence scoring at least half the best one's score joins "
+                               "the answer, from any passage and though it adds no question term, when the sentence scorer "
+                               "gives it at least this probability of holding the answer (1: never; chosen by "
+                               "cross-validation on both dev sets).")
     neighbour_floor: float = Field(0.0, description="A sentence next to a chosen one joins the answer when it scores at "
                                    "least this share of the best sentence's score (fitted by cross-validation: 0).")
     rank_bonus: float = Field(0.15, description="Bonus of a sentence from the passage retrieved first, divided by its "

@@ -71,16 +71,16 @@ def test_a_model_fitted_on_other_features_is_refused(tmp_path):
         load_model(path)
 
 
-def test_a_close_sentence_that_adds_no_question_term_joins_only_when_likely_to_answer():
+def test_a_sentence_that_adds_no_question_term_joins_only_when_likely_to_answer():
     answerer = ExtractiveAnswerer(None, Settings(answer_gate=1.0))
     weights = {t: 1.0 for t in tokenize("Where does the propaganda material come from?")}
     best = _unit("The propaganda material comes from extremist groups and their channels.", "c1", score=1.0)
     other = _unit("The propaganda material comes from an online magazine called Dabiq.", "c2", rank=2, score=0.9)
-    far = _unit("The propaganda material comes from somewhere else entirely, we think.", "c3", rank=3, score=0.5)
+    far = _unit("The propaganda material comes from somewhere else entirely, we think.", "c3", rank=3, score=0.4)
     units = [best, other, far]
     assert answerer._select(units, weights, False, Intent()) == [best]
     chosen = answerer._select(units, weights, False, Intent(), likely={id(other), id(far)})
-    assert chosen == [best, other]  # far is likely too, but scores below the floor for another passage
+    assert chosen == [best, other]  # far is likely too, but scores below half the best
 
 
 RADICAL = """Radical Messages Online
