@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from answer.citations import Claim
 from answer.compare_answer import comparison_claims
 from answer.cross_answers import cross_survey_claims
 from answer.intent import Intent, detect_intent
 from answer.outline_answer import outline_claims
+from answer.sentence_model import FEATURES, UnitContext, load_model, unit_features
 from answer.table_lookup import focused_row, matching_rows
 from answer.wording import answer_sentence, clean_markup
 from index.retrieval import Hit, Retriever
@@ -136,6 +139,9 @@ class ExtractiveAnswerer:
         self.max_units, self.max_chars = settings.max_answer_sentences, settings.max_answer_chars
         self.meaning_weight, self.neighbour_floor = settings.meaning_weight, settings.neighbour_floor
         self.rank_bonus = settings.rank_bonus
+        self.answer_gate = settings.answer_gate
+        gated = settings.sentence_model and self.answer_gate < 1
+        self.sentence_model = load_model(settings.sentence_model) if gated else None
 
     def question_weights(self, question: str) -> dict[str, float]:
         """IDF weight of each question term; words that only name a survey weigh nothing, and a
@@ -176,28 +182,69 @@ class ExtractiveAnswerer:
             coverage *= 0.5  # derived records (section outlines) answer questions about structure
         return coverage + bonus
 
-    def _add_meaning(self, question: str, units: list[Unit]) -> None:
-        """Add the embedder's similarity of each unit to the question (unit vectors come from the
-        index), so a sentence that answers in other words than the question's can win."""
+    def similarities(self, question: str, units: list[Unit]) -> np.ndarray:
+        """The embedder's similarity of each unit to the question (unit vectors come from the index)."""
         query = self.retriever.embedder.embed_query_vector(question)
+        return np.array([float(self.retriever.unit_vectors(u.hit.chunk)[u.ordinal] @ query) for u in units])
+
+    def _add_meaning(self, question: str, units: list[Unit]) -> np.ndarray:
+        """Add each unit's similarity to the question, so a sentence that answers in other words
+        than the question's can win; returns the similarities."""
+        similarity = self.similarities(question, units)
+        for unit, value in zip(units, similarity):
+            unit.score += self.meaning_weight * float(value)
+        return similarity
+
+    def candidate_units(self, hits: list[Hit], doc_texts: dict[str, str], intent: Intent) -> list[Unit]:
+        """The answer units of ``hits``; reference entries only when the question asks who or where."""
+        return [u for hit in hits for u in units_of(hit, doc_texts.get(hit.chunk.doc, ""))
+                if intent.bibliographic or hit.chunk.kind != "reference"]
+
+    def hand_ranked(self, question: str, hits: list[Hit],
+                    doc_texts: dict[str, str]) -> tuple[Intent, dict[str, float], list[Unit], np.ndarray]:
+        """``(intent, term weights, units, similarities)``: the candidate units with their hand-set
+        ranking scores (coverage, bonuses, discounts, meaning)."""
+        intent = detect_intent(question)
+        weights = self.question_weights(question)
+        units = self.candidate_units(hits, doc_texts, intent)
         for unit in units:
-            unit.score += self.meaning_weight * float(self.retriever.unit_vectors(unit.hit.chunk)[unit.ordinal] @ query)
+            unit.score = self.score(weights, intent, unit)
+        _discount(units, intent, names_survey=any(h.prior > 0 for h in hits))
+        return intent, weights, units, self._add_meaning(question, units)
+
+    def prose_features(self, units: list[Unit], weights: dict[str, float], similarity: np.ndarray,
+                       intent: Intent) -> tuple[list[Unit], np.ndarray]:
+        """The verbatim prose sentences among ``units`` (what the sentence model was fitted on) and
+        their features (rows), with the scores :meth:`hand_ranked` gave them."""
+        index = [n for n, u in enumerate(units) if u.hit.chunk.kind == "text" and u.verbatim]
+        prose, similarity = [units[n] for n in index], similarity[index]
+        coverage = [self.coverage(weights, u.terms) for u in prose]
+        sections = {id(u.hit): self.coverage(weights, set(tokenize(u.hit.chunk.section_path))) for u in prose}
+        best = (max(coverage, default=0.0), float(similarity.max(initial=-1.0)),
+                max((u.score for u in prose), default=0.0))
+        terms = frozenset(weights)
+        rows = [unit_features(u, UnitContext(c, sections[id(u.hit)], float(s), *best, terms, intent.numeric))
+                for u, c, s in zip(prose, coverage, similarity)]
+        return prose, np.array(rows).reshape(len(prose), len(FEATURES))
+
+    def _likely_answers(self, units: list[Unit], weights: dict[str, float], similarity: np.ndarray,
+                        intent: Intent) -> set[int]:
+        """Ids of the prose sentences the sentence model gives at least ``answer_gate`` probability
+        of holding the answer."""
+        if self.sentence_model is None:
+            return set()
+        prose, matrix = self.prose_features(units, weights, similarity, intent)
+        return {id(u) for u, p in zip(prose, self.sentence_model.probability(matrix)) if p >= self.answer_gate}
 
     def compose(self, question: str, hits: list[Hit], doc_texts: dict[str, str], docs=None) -> Draft:
         """The claims answering ``question`` from ``hits``; claims drawn from beyond the hits (the
         cross-survey view) come only from the documents in ``docs``, when given."""
-        intent = detect_intent(question)
-        weights = self.question_weights(question)
-        units = [u for hit in hits for u in units_of(hit, doc_texts.get(hit.chunk.doc, ""))
-                 if intent.bibliographic or hit.chunk.kind != "reference"]  # an entry answers only who/where
-        for unit in units:
-            unit.score = self.score(weights, intent, unit)
+        intent, weights, units, similarity = self.hand_ranked(question, hits, doc_texts)
         if not units:
             return Draft([], 0.0)
         support = max(self.coverage(weights, u.terms) for u in units)  # evidence alone decides whether to answer at all
         named_surveys = {h.chunk.doc for h in hits if h.prior > 0}
-        _discount(units, intent, names_survey=bool(named_surveys))
-        self._add_meaning(question, units)
+        likely = self._likely_answers(units, weights, similarity, intent)
         units.sort(key=lambda u: -u.score)
         if intent.listing and units[0].hit.chunk.kind == "table-row" and not units[0].hit.named:  # not "which X does Y use"
             listed = self._table_list(units[0].hit, weights)
@@ -213,7 +260,7 @@ class ExtractiveAnswerer:
             heading = set(tokenize(f"{where.doc_title} {' '.join(where.section[:-1])}"))
             return Draft(outlined, max(support, self.coverage(weights, heading)), outlined_hits)
         merged, merged_hits = cross_survey_claims(question, names, self.cross_survey, self.retriever.by_id, docs)
-        chosen = self._select(units, weights, len(named_surveys) > 1, intent)
+        chosen = self._select(units, weights, len(named_surveys) > 1, intent, likely)
         claims = [Claim(self._render(u, weights, intent), [(u.hit.chunk.id, u.start, u.end)]) for u in chosen]
         if merged:
             claims = merged + claims[:1]
@@ -238,9 +285,11 @@ class ExtractiveAnswerer:
         limit = self.max_chars - 10
         return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
-    def _select(self, units: list[Unit], weights: dict[str, float], cross_doc: bool, intent: Intent) -> list[Unit]:
+    def _select(self, units: list[Unit], weights: dict[str, float], cross_doc: bool, intent: Intent,
+                likely: set[int] = frozenset()) -> list[Unit]:
         """Greedy within the length budget: the best unit, then units scoring close to it that add
-        question terms, sit next to a chosen sentence, or (for several surveys) add another survey."""
+        question terms, sit next to a chosen sentence, (for several surveys) add another survey, or
+        are ``likely`` (ids) to hold the answer (these need only the same-passage floor)."""
         best = units[0]
         names_asked = any(u.hit.named for u in units)
         chosen, length = [best], len(self._render(best, weights, intent))
@@ -265,7 +314,9 @@ class ExtractiveAnswerer:
                 break
             beside = any(_adjacent(unit, c) for c in chosen)
             same_passage = any(_same_passage(unit, c) for c in chosen)
-            floor = self.neighbour_floor if beside else _FLOOR_SAME_PASSAGE if same_passage else _FLOOR_OTHER_PASSAGE
+            likely_answer = id(unit) in likely  # held to the same-passage floor wherever it is
+            floor = (self.neighbour_floor if beside else
+                     _FLOOR_SAME_PASSAGE if same_passage or likely_answer else _FLOOR_OTHER_PASSAGE)
             if unit.score < floor * best.score:
                 continue
             if names_asked and _is_record(unit) and not unit.hit.named:
@@ -274,7 +325,7 @@ class ExtractiveAnswerer:
             new_doc = cross_doc and unit.doc not in {c.doc for c in chosen}
             close = unit.score >= 0.85 * best.score
             same_table = any(_same_table(unit.hit.chunk, c.hit.chunk) for c in chosen)
-            adds = gain or beside or new_doc or (close and (same_passage or same_table))
+            adds = gain or beside or new_doc or likely_answer or (close and (same_passage or same_table))
             if adds and not any(_similar(unit, c) for c in chosen):
                 take(unit, gain)
         return [best] + sorted(chosen[1:], key=lambda u: (u.hit.rank, u.position))

@@ -192,3 +192,39 @@ def adapter(
     print_table((["strength", *result.held_out], rows), f"query adapter: recall@{k} per set ({folds}-fold cross-validation)")
     saved = f"; wrote {save}" if save and adapters[result.chosen] is not None else ""
     stdout.print(f"strength chosen on all items: {result.chosen} (per fold: {result.per_fold}){saved}")
+
+
+@fit_app.command("sentences")
+def sentences(
+    train: str = typer.Option(..., "--train", help="NAME=GOLD.jsonl:INDEX_DIR of the training questions."),
+    strengths: list[float] = typer.Argument(..., help="Candidate L2 strengths of the logistic regression."),
+    folds: int = typer.Option(5, "--folds"),
+    seed: int = typer.Option(0, "--seed"),
+    save: Path = typer.Option(Path("data/models/sentence_scorer.json"), "--save", help="Where to write the fitted model."),
+    as_json: bool = typer.Option(False, "--json"),
+):
+    """Fit the answer-sentence scorer on --train; the L2 strength by cross-validation over its questions.
+    The answerer's threshold on it is then chosen on the dev sets: `surveyqa fit setting answer_gate ...`."""
+    from cli.progress import item_progress
+    from surveyqa import fit_sentence_model, save_sentence_model, training_set
+
+    (name, items, qa), = _sets([train])
+    with item_progress(err, f"collecting {name}", len(items)) as tick:
+        data = training_set(qa, items, tick)
+    if not len(data.labels):
+        fail(f"{name}: no question has a candidate sentence holding one of its key facts")
+    result = fit_sentence_model(data, strengths, folds, seed)
+    result.model.card.update(trained_on=name, questions=result.questions, units=result.units,
+                             held_out_top1=result.held_out_top1)
+    save_sentence_model(save, result.model)
+    summary = {"held_out_top1": result.held_out_top1, "chosen_l2": result.chosen_l2, "questions": result.questions,
+               "units": result.units, "weights": {f: round(float(w), 4) for f, w in zip(result.model.features, result.model.weights)},
+               "saved": str(save)}
+    if as_json:
+        stdout.print_json(json.dumps(summary))
+        return
+    print_table((["l2", "held-out top-1"], [[k, str(v)] for k, v in result.held_out_top1.items()]),
+                 f"sentence scorer: {folds}-fold cross-validation over {result.questions} {name} questions")
+    print_table((["feature", "weight (per standard deviation)"], [[k, str(v)] for k, v in summary["weights"].items()]),
+                 "fitted weights")
+    stdout.print(f"l2 chosen: {result.chosen_l2}; wrote {save}")

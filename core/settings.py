@@ -77,6 +77,14 @@ class Settings(BaseSettings):
                                      "the question's weighted terms (fitted by `surveyqa fit abstention` on both dev sets).")
     meaning_weight: float = Field(0.1, description="Weight of the embedding similarity of a sentence to the question, "
                                   "added to its term coverage when the answerer ranks sentences.")
+    sentence_model: Path | None = Field(
+        PROJECT_ROOT / "data" / "models" / "sentence_scorer.json",
+        description="Learned answer-sentence scorer fitted on QASPER-train (`surveyqa fit sentences`); empty turns it off.",
+    )
+    answer_gate: float = Field(0.15, ge=0, le=1, description="A sentence scoring at least half the best one's score joins "
+                               "the answer, from any passage and though it adds no question term, when the sentence scorer "
+                               "gives it at least this probability of holding the answer (1: never; chosen by "
+                               "cross-validation on both dev sets).")
     neighbour_floor: float = Field(0.0, description="A sentence next to a chosen one joins the answer when it scores at "
                                    "least this share of the best sentence's score (fitted by cross-validation: 0).")
     rank_bonus: float = Field(0.15, description="Bonus of a sentence from the passage retrieved first, divided by its "
@@ -113,7 +121,7 @@ class Settings(BaseSettings):
     llm_passage_chars: int = Field(700, ge=100, description="Longest passage excerpt shown to the LLM in write mode, centred on the sentence the extractive answer took.")
     model_dir: Path = Field(PROJECT_ROOT / "var" / "models", description="Where the model loader looks for local weights.")
 
-    @field_validator("query_adapter", mode="before")
+    @field_validator("query_adapter", "sentence_model", mode="before")
     @classmethod
     def _empty_path_is_none(cls, value):
         return None if value in ("", None) else value

@@ -25,13 +25,14 @@ _EXPORTS = {
     "cross_validate_choice": "evaluation.fit", "support_samples": "evaluation.fit", "answer_score": "evaluation.fit",
     "answerable_items": "evaluation.fit_adapter", "fit_adapters": "evaluation.fit_adapter",
     "hits_at_k": "evaluation.fit_adapter", "training_examples": "evaluation.fit_adapter",
-    "save_adapter": "index.adapter",
+    "save_adapter": "index.adapter", "save_sentence_model": "answer.sentence_model",
+    "fit_sentence_model": "evaluation.fit_sentences", "training_set": "evaluation.fit_sentences",
     # what the UI shows: files it accepts, catalog kinds, survey titles, follow-ups, model demos
     "FileRules": "ingest.loaders", "MB": "ingest.loaders", "ARTIFACT": "ingest.markdown",
     "KINDS": "answer.catalog", "short_title": "answer.wording", "resolve_followup": "answer.followup",
     "run_demo": "agent.model_loader", "demo_status": "agent.model_loader",
 }
-_RENAMED = {"resolve_followup": "resolve", "demo_status": "status"}  # names clearer here than at home
+_RENAMED = {"resolve_followup": "resolve", "demo_status": "status", "save_sentence_model": "save_model"}  # names clearer here than at home
 
 __all__ = sorted(_EXPORTS)
 
