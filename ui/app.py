@@ -18,6 +18,7 @@ import gradio as gr  # noqa: E402
 from ingest.loaders import MB  # noqa: E402
 from surveyqa.settings import PROJECT_ROOT, Settings, load_settings  # noqa: E402
 from ui import chat, corpus, jobs, models, render  # noqa: E402
+from ui.api import ask_route  # noqa: E402
 from ui.context import READ_ONLY, AppContext  # noqa: E402
 from ui.serving import MAX_K, bounded_k, logins, read_only_for  # noqa: E402
 
@@ -246,9 +247,10 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                    show_progress="hidden")
         models_tab.select(load_catalog, catalog_inputs, catalog_outputs, concurrency_id="catalog")
 
-        def ask(question: str, k: int = ctx.settings.top_k, mode: str = ctx.settings.retrieval_mode) -> dict:
-            """Answer one question: the same JSON record as `surveyqa ask --json`; k is 1 to MAX_K."""
-            return chat.answer_record(ctx, question, bounded_k(k), mode)
+        def ask(question: str, k: int = ctx.settings.top_k, mode: str = ctx.settings.retrieval_mode,
+                docs: list[str] | None = None) -> dict:
+            """Answer one question: the same JSON record as `surveyqa ask --json`; k is 1 to MAX_K; docs: surveys to search."""
+            return chat.answer_record(ctx, question, bounded_k(k), mode, docs)
 
         gr.api(ask, api_name="ask", concurrency_limit=CHAT_CONCURRENCY, concurrency_id="chat")
     return demo
@@ -280,7 +282,8 @@ def launch(host: str | None = None, port: int | None = None, settings: Settings 
     served = [ctx.runs_dir, Path(ctx.settings.corpus_dir), ctx.uploads_dir]  # reports; PDFs opened at a cited page
     demo.launch(server_name=host, server_port=port, prevent_thread_lock=not block, show_error=True,
                 allowed_paths=[str(p) for p in served], theme=theme(), css=render.CSS, js=render.CITE_JS,
-                ssr_mode=False, footer_links=[], auth=auth, max_file_size=int(settings.max_file_mb * MB))
+                ssr_mode=False, footer_links=[], auth=auth, max_file_size=int(settings.max_file_mb * MB),
+                app_kwargs={"routes": [ask_route(ctx)]})
     return demo
 
 
