@@ -31,12 +31,16 @@ DOC_WIDTHS = ["26%", "52%", "8%", "14%"]  # document, title, chunks, source
 MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "monospace"]
 
 
-def _status_tick(ctx: AppContext):
-    """Status box refresh while the index builds; on completion, fill the document lists once."""
+def _status_tick(ctx: AppContext, shown: list[str], selected: list[str] | None):
+    """Status box refresh while the index builds. Then the timer stops and, only if the indexed surveys
+    differ from the ``shown`` ones the page was built with, the document lists are refreshed, keeping
+    the user's ``selected`` surveys (:func:`corpus.kept_selection`)."""
     message = ctx.status.message()
     if not (ctx.status.ready or ctx.status.error):
         return message, gr.Timer(active=True), gr.update(), gr.update(), gr.update()
-    return (message, gr.Timer(active=False), *corpus.doc_updates(ctx))
+    if sorted(ctx.documents()) == shown:
+        return message, gr.Timer(active=False), gr.update(), gr.update(), gr.update()
+    return (message, gr.Timer(active=False), *corpus.doc_updates(ctx, shown, selected))
 
 
 def _chat_tab(ctx: AppContext) -> dict:
@@ -225,6 +229,7 @@ def _eval_tab(ctx: AppContext) -> None:
 
 def build_app(ctx: AppContext) -> gr.Blocks:
     """The Blocks app over ``ctx`` (not yet queued or launched)."""
+    shown = sorted(ctx.documents())  # before the tabs: a corpus changing while they are built is refreshed by a tick
     with gr.Blocks(title="SurveyQA", analytics_enabled=False) as demo:
         gr.Markdown("# SurveyQA\nCited answers from survey papers — every sentence links to its source passage.")
         status = gr.Markdown(ctx.status.message(), elem_id="index-status")
@@ -243,7 +248,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             with gr.Tab("Eval", id="eval"):
                 _eval_tab(ctx)
         doc_outputs = [corpus_parts["table"], corpus_parts["pick"], chat_parts["docs"]]
-        timer.tick(partial(_status_tick, ctx), None, [status, timer, *doc_outputs], queue=False,
+        timer.tick(partial(_status_tick, ctx, shown), chat_parts["docs"], [status, timer, *doc_outputs], queue=False,
                    show_progress="hidden")
         models_tab.select(load_catalog, catalog_inputs, catalog_outputs, concurrency_id="catalog")
 
