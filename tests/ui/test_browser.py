@@ -104,11 +104,15 @@ def ask(page, question: str) -> str:
 
 
 def open_citation(page, link) -> str:
-    """Click an inline [n] marker; returns the sources panel's text once it shows that citation."""
+    """Click an inline [n] marker of another citation than the one shown; returns the sources panel's
+    text once it shows that citation (a card with the same marker already shown does not count)."""
     marker = link.inner_text().strip()
+    before = page.locator("#sources-panel").inner_text()
     link.click()
-    page.wait_for_function("([m]) => document.querySelector('#sources-panel .src-marker')?.innerText === m",
-                           arg=[marker])
+    page.wait_for_function("""([m, before]) => { const panel = document.querySelector('#sources-panel');
+                                                  return panel.querySelector('.src-marker')?.innerText === m
+                                                         && panel.innerText !== before; }""",
+                           arg=[marker, before])
     return page.locator("#sources-panel").inner_text()
 
 
