@@ -254,7 +254,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
 
         def ask(question: str, k: int = ctx.settings.top_k, mode: str = ctx.settings.retrieval_mode,
                 docs: list[str] | None = None) -> dict:
-            """Answer one question: the same JSON record as `surveyqa ask --json`; k is 1 to MAX_K; docs: surveys to search."""
+            """Answer one question: the record of `surveyqa ask --json`; k is 1 to MAX_K; docs: surveys to search."""
             return chat.answer_record(ctx, question, bounded_k(k), mode, docs)
 
         gr.api(ask, api_name="ask", concurrency_limit=CHAT_CONCURRENCY, concurrency_id="chat")
