@@ -270,7 +270,7 @@ def launch(host: str | None = None, port: int | None = None, settings: Settings 
     """Serve the UI on ``host:port``; unset, they come from Gradio's GRADIO_SERVER_NAME / GRADIO_SERVER_PORT,
     then SURVEYQA_HOST / SURVEYQA_PORT, then 127.0.0.1:7860. Torch keeps ``query_threads`` threads. The corpus
     is read-only unless the host is loopback or the ``read_only`` setting says otherwise; ``ui_auth`` adds
-    a login; Gradio refuses uploads over ``max_file_mb``."""
+    a login; Gradio refuses uploads over ``max_file_mb``. The same server answers ``POST /api/ask`` (``ui.api``)."""
     from index.embeddings import set_query_threads
 
     env = os.environ.get
