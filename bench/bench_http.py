@@ -132,16 +132,18 @@ def servers(args, thread_counts: list[int], log_dir: Path):
 
 
 def bench(args, questions: list[str], log_dir: Path) -> list[dict]:
-    """Every (endpoint, filter) x clients configuration, run on each server in turn so that they see the same load."""
+    """Every filter x clients configuration on each endpoint and each server in turn, so that the rows compared
+    with each other run back to back and see about the same load."""
     tags = itertools.count(1)
-    configurations = [(endpoint, docs) for endpoint in CALLERS for docs in (None, [args.doc])]
+    filters = (None, [args.doc])
     with servers(args, args.query_threads, log_dir) as urls:
         for url in urls.values():  # warm-up: model, index and code paths loaded before timing
-            for endpoint, docs in configurations:
+            for endpoint, docs in itertools.product(CALLERS, filters):
                 CALLERS[endpoint](url)(f"warm-up {next(tags)}: {questions[0]}", docs)
         return [{"query_threads": threads, **run_load(url, endpoint, docs, clients, questions, tags,
                                                       args.requests, args.max_seconds)}
-                for endpoint, docs in configurations for clients in args.clients for threads, url in urls.items()]
+                for docs in filters for clients in args.clients for endpoint in CALLERS
+                for threads, url in urls.items()]
 
 
 def main(argv: list[str] | None = None) -> dict:

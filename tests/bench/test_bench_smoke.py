@@ -51,8 +51,8 @@ def test_bench_http_tiny_run_writes_expected_json(tiny_settings, tmp_path):
     assert {"machine", "settings", "runs"} <= result.keys() and result["settings"]["questions"] == 2
     runs = result["runs"]
     assert [(r["endpoint"], r["filter"], r["clients"]) for r in runs] == [
-        (endpoint, survey, clients) for endpoint in ("/ask", "/api/ask") for survey in ("none", "alpha-survey.txt")
-        for clients in (1, 2)]
+        (endpoint, survey, clients) for survey in ("none", "alpha-survey.txt") for clients in (1, 2)
+        for endpoint in ("/ask", "/api/ask")]
     for run in runs:
         assert run["n"] == 4 and run["errors"] == 0, run
         assert {"p50_ms", "p95_ms", "max_ms", "req_per_s", "query_threads"} <= run.keys()
