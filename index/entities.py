@@ -46,7 +46,6 @@ class EntityIndex:
             if len(name) >= 2 and any(c.isalpha() for c in name):
                 self.positions[name].append(position)
         self._patterns = {name: _pattern(name) for name in self.positions}
-        self._folded = {name: name.casefold() for name in self.positions}  # a match contains it: a cheap first test
         self._aliases = {}  # long form -> (pattern, record name), from "Segment Anything Model (SAM)"
         for chunk in chunks:
             if chunk.kind == "text":
@@ -57,9 +56,7 @@ class EntityIndex:
     def mentioned(self, text: str) -> list[str]:
         """Names occurring in ``text`` (or spelled out, as the surveys define them); a name inside
         a longer matched name is dropped."""
-        folded = text.casefold()
-        found = [name for name, pattern in self._patterns.items()
-                 if self._folded[name] in folded and pattern.search(text)]
+        found = [name for name, pattern in self._patterns.items() if pattern.search(text)]
         found = list(dict.fromkeys(found + [name for _, name in self.spelled_out(text)]))
         return [n for n in found if not any(len(n) < len(m) and n.lower() in m.lower() for m in found)]
 
