@@ -1,21 +1,19 @@
-"""Latency of the running UI's HTTP API under concurrent clients, on loopback.
+"""Latency of the running UI's HTTP APIs under concurrent clients, on loopback.
 
 Starts the real server (``python app.py`` via ``tests/ui/server.py``) on an existing index, then
-sends questions through ``gradio_client`` from 1 and from 8 concurrent clients, each client with
-its own connection, without and with a survey filter. ``/ask`` has no filter argument, so the
-filter is benchmarked through the chat event (the endpoint whose parameters include ``docs``; ``/ask``
-itself when it gains one), next to the same endpoint with every survey selected. The chat event
-streams its reply with a pause per sentence piece (``ui.chat.STREAM_DELAY_S``): compare its rows
-with each other, not with ``/ask``.
+sends questions from 1 and from 8 concurrent clients, each client with its own connection, without
+and with a survey filter, to two endpoints side by side: Gradio's ``/ask`` through ``gradio_client``
+(Gradio's queue; the client polls its messages every 50 ms, which adds to every request) and the plain
+JSON route ``POST /api/ask`` through ``httpx`` (``ui/api.py``: no queue, at most one answer per core
+at once). Both return the same record.
 
 Every request is a question the server has not seen (``Q<n>: `` + a dev question about ``--doc``), so
 each pays for its query embedding, as new questions do; the server's embedder caches repeats. Each
 ``--query-threads`` value gets its own server (default ``1 0``: the setting's default and torch's),
 all started together, and each configuration runs on each server in turn, so that both see the same
 background load. Requests and time are bounded per configuration (``--requests``, ``--max-seconds``).
-The clients run on the same machine as the server. ``gradio_client`` polls its message queue every
-50 ms, which adds to every request's time; ``answer p50/p95`` (``/ask`` only) is the ``latency_ms`` of
-the returned records: the time spent answering inside the server.
+The clients run on the same machine as the server. ``answer p50/p95`` is the ``latency_ms`` of the
+returned records: the time spent answering inside the server.
 
 Run:  .venv/bin/python bench/bench_http.py [--index-dir var/index] [--clients 1 8] [--requests 80] [--out FILE]
 """
@@ -59,35 +57,38 @@ def indexed_documents(index_dir: Path) -> list[str]:
     return sorted(json.loads((current_version(index_dir) / "manifest.json").read_text())["documents"])
 
 
-class Endpoints:
-    """The server's ``/ask`` and its filter endpoint, called by parameter name."""
-
-    def __init__(self, client, all_docs: list[str]):
-        api = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
-        self.params = {name: [p["parameter_name"] for p in ep["parameters"]] for name, ep in api.items()}
-        self.filter = "/ask" if "docs" in self.params["/ask"] else next(
-            name for name, ps in self.params.items() if ps[:1] == ["question"] and "docs" in ps)
-        self.all_docs = all_docs
-
-    def call(self, client, endpoint: str, question: str, docs: list[str] | None):
-        """One request; ``docs`` None is no filter (for the chat event: every survey ticked, as the UI sends)."""
-        every = None if endpoint == "/ask" else self.all_docs
-        values = {"question": question, "k": K, "mode": MODE, "history": [], "docs": docs or every}
-        kwargs = {name: v for name, v in values.items() if name in self.params[endpoint] and v is not None}
-        return client.submit(api_name=endpoint, **kwargs).result(timeout=REQUEST_TIMEOUT_S)
-
-
-def run_load(url: str, endpoints: Endpoints, endpoint: str, docs, clients: int, questions: list[str],
-             tags: itertools.count, requests: int, max_seconds: float) -> dict:
-    """``requests`` calls shared by ``clients`` concurrent clients (or fewer, once ``max_seconds`` pass)."""
+def gradio_caller(url: str):
+    """``(question, docs) -> record`` through Gradio's ``/ask`` on its own ``gradio_client`` connection."""
     from gradio_client import Client
 
-    connections = [Client(url, verbose=False) for _ in range(clients)]
+    client = Client(url, verbose=False)
+    return lambda question, docs: client.submit(question, K, MODE, docs, api_name="/ask").result(
+        timeout=REQUEST_TIMEOUT_S)
+
+
+def json_caller(url: str):
+    """``(question, docs) -> record`` through ``POST /api/ask`` on its own ``httpx`` connection."""
+    import httpx
+
+    from ui.api import ASK_PATH
+
+    client = httpx.Client(base_url=url, timeout=REQUEST_TIMEOUT_S)
+    return lambda question, docs: client.post(ASK_PATH, json={"question": question, "k": K, "mode": MODE,
+                                                              "docs": docs}).raise_for_status().json()
+
+
+CALLERS = {"/ask": gradio_caller, "/api/ask": json_caller}
+
+
+def run_load(url: str, endpoint: str, docs, clients: int, questions: list[str], tags: itertools.count,
+             requests: int, max_seconds: float) -> dict:
+    """``requests`` calls shared by ``clients`` concurrent clients (or fewer, once ``max_seconds`` pass)."""
+    connections = [CALLERS[endpoint](url) for _ in range(clients)]
     lock, seconds, answering, errors = threading.Lock(), [], [], []
     budget = iter(range(requests))
     deadline = time.monotonic() + max_seconds
 
-    def client_loop(client) -> None:
+    def client_loop(call) -> None:
         while time.monotonic() < deadline:
             with lock:
                 if next(budget, None) is None:
@@ -95,10 +96,9 @@ def run_load(url: str, endpoints: Endpoints, endpoint: str, docs, clients: int, 
                 n = next(tags)
             started = time.perf_counter()
             try:
-                reply = endpoints.call(client, endpoint, f"Q{n}: {questions[n % len(questions)]}", docs)
+                reply = call(f"Q{n}: {questions[n % len(questions)]}", docs)
                 seconds.append(time.perf_counter() - started)
-                if isinstance(reply, dict) and "latency_ms" in reply:  # /ask's record: time spent answering
-                    answering.append(reply["latency_ms"] / 1000)
+                answering.append(reply["latency_ms"] / 1000)
             except Exception as exc:  # counted, with the first messages kept
                 errors.append(f"{type(exc).__name__}: {exc}"[:200])
 
@@ -131,22 +131,19 @@ def servers(args, thread_counts: list[int], log_dir: Path):
             stop_app(proc)
 
 
-def bench(args, all_docs: list[str], questions: list[str], log_dir: Path) -> list[dict]:
-    """Every (endpoint, filter) x clients configuration, run on each server in turn so that they see the same load."""
-    from gradio_client import Client
-
+def bench(args, questions: list[str], log_dir: Path) -> list[dict]:
+    """Every filter x clients configuration on each endpoint and each server in turn, so that the rows compared
+    with each other run back to back and see about the same load."""
     tags = itertools.count(1)
+    filters = (None, [args.doc])
     with servers(args, args.query_threads, log_dir) as urls:
-        probes = {threads: Client(url, verbose=False) for threads, url in urls.items()}
-        endpoints = Endpoints(next(iter(probes.values())), all_docs)
-        configurations = [("/ask", None)] + ([(endpoints.filter, None)] if endpoints.filter != "/ask" else [])
-        configurations.append((endpoints.filter, [args.doc]))
-        for probe in probes.values():  # warm-up: model, index and code paths loaded before timing
-            for endpoint, docs in configurations:
-                endpoints.call(probe, endpoint, f"warm-up {next(tags)}: {questions[0]}", docs)
-        return [{"query_threads": threads, **run_load(url, endpoints, endpoint, docs, clients, questions, tags,
+        for url in urls.values():  # warm-up: model, index and code paths loaded before timing
+            for endpoint, docs in itertools.product(CALLERS, filters):
+                CALLERS[endpoint](url)(f"warm-up {next(tags)}: {questions[0]}", docs)
+        return [{"query_threads": threads, **run_load(url, endpoint, docs, clients, questions, tags,
                                                       args.requests, args.max_seconds)}
-                for endpoint, docs in configurations for clients in args.clients for threads, url in urls.items()]
+                for docs in filters for clients in args.clients for endpoint in CALLERS
+                for threads, url in urls.items()]
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -164,16 +161,17 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--out", type=Path, help="JSON output (default bench/results/bench_http.json)")
     args = parser.parse_args(argv)
 
-    all_docs = indexed_documents(args.index_dir)  # fails early, naming `surveyqa ingest`, when there is no index
+    if args.doc not in indexed_documents(args.index_dir):  # no index fails here too, naming `surveyqa ingest`
+        parser.error(f"{args.doc} is not in the index {args.index_dir}")
     questions = questions_about(args.questions, args.doc)
     result: dict = {"machine": machine_info(),
                     "settings": {"index_dir": str(args.index_dir), "questions_file": str(args.questions),
                                  "questions": len(questions), "doc": args.doc, "k": K, "mode": MODE,
                                  "requests": args.requests, "max_seconds": args.max_seconds}}
     with tempfile.TemporaryDirectory(prefix="surveyqa-bench-http-") as temp:
-        result["runs"] = bench(args, all_docs, questions, Path(temp))
+        result["runs"] = bench(args, questions, Path(temp))
     result["loadavg_at_end"] = loadavg()
-    print_table(f"HTTP API on loopback: {len(questions)} questions about {args.doc}, k={K}, each request a new question",
+    print_table(f"HTTP APIs on loopback: {len(questions)} questions about {args.doc}, k={K}, each request a new question",
                 HTTP_COLUMNS, http_rows(result))
     path = write_json("bench_http", result, args.out)
     print(f"wrote {path}")

@@ -18,6 +18,7 @@ import gradio as gr  # noqa: E402
 from core.settings import PROJECT_ROOT, Settings, load_settings  # noqa: E402
 from surveyqa import MB  # noqa: E402
 from ui import chat, corpus, jobs, models, render  # noqa: E402
+from ui.api import ask_route  # noqa: E402
 from ui.context import READ_ONLY, AppContext  # noqa: E402
 from ui.serving import MAX_K, bounded_k, logins, read_only_for  # noqa: E402
 
@@ -30,12 +31,16 @@ DOC_WIDTHS = ["26%", "52%", "8%", "14%"]  # document, title, chunks, source
 MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "monospace"]
 
 
-def _status_tick(ctx: AppContext):
-    """Status box refresh while the index builds; on completion, fill the document lists once."""
+def _status_tick(ctx: AppContext, shown: list[str], selected: list[str] | None):
+    """Status box refresh while the index builds. Then the timer stops and, only if the indexed surveys
+    differ from the ``shown`` ones the page was built with, the document lists are refreshed, keeping
+    the user's ``selected`` surveys (:func:`corpus.kept_selection`)."""
     message = ctx.status.message()
     if not (ctx.status.ready or ctx.status.error):
         return message, gr.Timer(active=True), gr.update(), gr.update(), gr.update()
-    return (message, gr.Timer(active=False), *corpus.doc_updates(ctx))
+    if sorted(ctx.documents()) == shown:
+        return message, gr.Timer(active=False), gr.update(), gr.update(), gr.update()
+    return (message, gr.Timer(active=False), *corpus.doc_updates(ctx, shown, selected))
 
 
 def _chat_tab(ctx: AppContext) -> dict:
@@ -224,6 +229,7 @@ def _eval_tab(ctx: AppContext) -> None:
 
 def build_app(ctx: AppContext) -> gr.Blocks:
     """The Blocks app over ``ctx`` (not yet queued or launched)."""
+    shown = sorted(ctx.documents())  # before the tabs: a corpus changing while they are built is refreshed by a tick
     with gr.Blocks(title="SurveyQA", analytics_enabled=False) as demo:
         gr.Markdown("# SurveyQA\nCited answers from survey papers — every sentence links to its source passage.")
         status = gr.Markdown(ctx.status.message(), elem_id="index-status")
@@ -242,13 +248,14 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             with gr.Tab("Eval", id="eval"):
                 _eval_tab(ctx)
         doc_outputs = [corpus_parts["table"], corpus_parts["pick"], chat_parts["docs"]]
-        timer.tick(partial(_status_tick, ctx), None, [status, timer, *doc_outputs], queue=False,
+        timer.tick(partial(_status_tick, ctx, shown), chat_parts["docs"], [status, timer, *doc_outputs], queue=False,
                    show_progress="hidden")
         models_tab.select(load_catalog, catalog_inputs, catalog_outputs, concurrency_id="catalog")
 
-        def ask(question: str, k: int = ctx.settings.top_k, mode: str = ctx.settings.retrieval_mode) -> dict:
-            """Answer one question: the same JSON record as `surveyqa ask --json`; k is 1 to MAX_K."""
-            return chat.answer_record(ctx, question, bounded_k(k), mode)
+        def ask(question: str, k: int = ctx.settings.top_k, mode: str = ctx.settings.retrieval_mode,
+                docs: list[str] | None = None) -> dict:
+            """Answer one question: the record of `surveyqa ask --json`; k is 1 to MAX_K; docs: surveys to search."""
+            return chat.answer_record(ctx, question, bounded_k(k), mode, docs)
 
         gr.api(ask, api_name="ask", concurrency_limit=CHAT_CONCURRENCY, concurrency_id="chat")
     return demo
@@ -263,7 +270,7 @@ def launch(host: str | None = None, port: int | None = None, settings: Settings 
     """Serve the UI on ``host:port``; unset, they come from Gradio's GRADIO_SERVER_NAME / GRADIO_SERVER_PORT,
     then SURVEYQA_HOST / SURVEYQA_PORT, then 127.0.0.1:7860. Torch keeps ``query_threads`` threads. The corpus
     is read-only unless the host is loopback or the ``read_only`` setting says otherwise; ``ui_auth`` adds
-    a login; Gradio refuses uploads over ``max_file_mb``."""
+    a login; Gradio refuses uploads over ``max_file_mb``. The same server answers ``POST /api/ask`` (``ui.api``)."""
     env = os.environ.get
     host = host or env("GRADIO_SERVER_NAME") or env("SURVEYQA_HOST") or DEFAULT_HOST
     port = int(port or env("GRADIO_SERVER_PORT") or env("SURVEYQA_PORT") or DEFAULT_PORT)
@@ -277,7 +284,8 @@ def launch(host: str | None = None, port: int | None = None, settings: Settings 
     served = [ctx.runs_dir, Path(ctx.settings.corpus_dir), ctx.uploads_dir]  # reports; PDFs opened at a cited page
     demo.launch(server_name=host, server_port=port, prevent_thread_lock=not block, show_error=True,
                 allowed_paths=[str(p) for p in served], theme=theme(), css=render.CSS, js=render.CITE_JS,
-                ssr_mode=False, footer_links=[], auth=auth, max_file_size=int(settings.max_file_mb * MB))
+                ssr_mode=False, footer_links=[], auth=auth, max_file_size=int(settings.max_file_mb * MB),
+                app_kwargs={"routes": [ask_route(ctx)]})
     return demo
 
 

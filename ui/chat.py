@@ -64,14 +64,15 @@ def answer_question(ctx: AppContext, question: str, mode: str, k: int, docs: lis
     return Reply(render.link_markers(answer.answer, turn, markers), record["citations"], record["retrieved"])
 
 
-def answer_record(ctx: AppContext, question: str, k: int, mode: str) -> dict:
-    """The answer record of ``surveyqa ask --json``, for the HTTP API; refusals become ``gr.Error``."""
+def answer_record(ctx: AppContext, question: str, k: int, mode: str, docs: list[str] | None = None) -> dict:
+    """The answer record of ``surveyqa ask --json``, for the HTTP APIs, over the surveys ``docs``
+    (:func:`make_filters`; None: all); refusals become ``gr.Error``."""
     from surveyqa import QuestionError
 
     if not ctx.status.ready:
         raise gr.Error(ctx.status.error or ctx.status.message())
     try:
-        return ctx.qa.ask(question, int(k), mode).to_dict()
+        return ctx.qa.ask(question, int(k), mode, make_filters(docs, list(ctx.documents()))).to_dict()
     except (QuestionError, ValueError) as exc:
         raise gr.Error(str(exc)) from exc
 

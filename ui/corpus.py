@@ -36,11 +36,20 @@ def origin(ctx: AppContext, info: dict) -> str:
     return "bundled" if Path(ctx.settings.corpus_dir).resolve() in parents else "other"
 
 
-def doc_updates(ctx: AppContext) -> tuple:
-    """(documents table, remove dropdown, chat survey checkboxes) for the current index."""
+def doc_updates(ctx: AppContext, shown: list[str] | None = None, selected: list[str] | None = None) -> tuple:
+    """(documents table, remove dropdown, chat survey checkboxes) for the current index, every survey
+    ticked; given the surveys the page ``shown`` and the ``selected`` ones, the selection is kept instead
+    (:func:`kept_selection`)."""
     names = sorted(ctx.documents())
+    ticked = names if shown is None else kept_selection(names, shown, selected or [])
     return (document_rows(ctx), gr.update(choices=names, value=None),
-            gr.update(choices=render.survey_choices(ctx.documents()), value=names))
+            gr.update(choices=render.survey_choices(ctx.documents()), value=ticked))
+
+
+def kept_selection(names: list[str], shown: list[str], selected: list[str]) -> list[str]:
+    """The surveys to tick once the corpus went from ``shown`` to ``names``: every survey when every
+    shown one was ticked (or none was shown), else the ``selected`` ones still indexed."""
+    return names if set(shown) <= set(selected) else [name for name in names if name in selected]
 
 
 def _file_path(item) -> Path:

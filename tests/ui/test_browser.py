@@ -35,13 +35,58 @@ def browser():
         chromium.close()
 
 
-def open_page(browser, url):
+TICKS = "**/gradio_api/run/**"  # Gradio's route for events outside its queue: the status timer's tick
+
+
+def new_page(browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(30_000)
-    page.goto(url)
+    return page
+
+
+def wait_until_ready(page) -> None:
     page.wait_for_function("document.querySelector('#index-status')?.innerText.includes('Index ready')",
                            timeout=90_000)
+
+
+def open_page(browser, url):
+    page = new_page(browser)
+    page.goto(url)
+    wait_until_ready(page)
     return page
+
+
+class HeldTicks:
+    """A page's status-timer ticks, held from before the page loads until :meth:`release`."""
+
+    def __init__(self, page):
+        self.page, self.routes, self.released = page, [], False
+        page.route(TICKS, self._hold)
+
+    def _hold(self, route) -> None:
+        self.routes.append(route)
+
+    def release(self) -> None:
+        """Let the held ticks and all later ones through; returns once the server answered the first one."""
+        if self.released:
+            return
+        self.released = True
+        with self.page.expect_response(lambda response: "/gradio_api/run/" in response.url, timeout=90_000):
+            for route in self.routes:
+                route.continue_()
+            self.page.unroute(TICKS)  # lets through a tick held after the loop too
+
+
+def open_page_holding_ticks(browser, url):
+    """:func:`open_page` with the page's status ticks held (:class:`HeldTicks`); returns (page, ticks)."""
+    page = new_page(browser)
+    ticks = HeldTicks(page)
+    page.goto(url)
+    page.wait_for_selector("#index-status")
+    if "Index ready" not in page.inner_text("#index-status"):
+        ticks.release()  # the page was built before the index: only a tick brings its surveys
+    wait_until_ready(page)
+    return page, ticks
 
 
 def ask(page, question: str) -> str:
@@ -59,11 +104,15 @@ def ask(page, question: str) -> str:
 
 
 def open_citation(page, link) -> str:
-    """Click an inline [n] marker; returns the sources panel's text once it shows that citation."""
+    """Click an inline [n] marker of another citation than the one shown; returns the sources panel's
+    text once it shows that citation (a card with the same marker already shown does not count)."""
     marker = link.inner_text().strip()
+    before = page.locator("#sources-panel").inner_text()
     link.click()
-    page.wait_for_function("([m]) => document.querySelector('#sources-panel .src-marker')?.innerText === m",
-                           arg=[marker])
+    page.wait_for_function("""([m, before]) => { const panel = document.querySelector('#sources-panel');
+                                                  return panel.querySelector('.src-marker')?.innerText === m
+                                                         && panel.innerText !== before; }""",
+                           arg=[marker, before])
     return page.locator("#sources-panel").inner_text()
 
 
@@ -123,17 +172,32 @@ def test_chat_citations_abstention_and_upload(browser, tiny_app):
     page.close()
 
 
-def test_unticking_every_survey_asks_for_one(browser, tiny_app):
-    page = open_page(browser, tiny_app[0])
+@pytest.fixture(scope="module")
+def built_app(tiny_root, tmp_path_factory):
+    """The app over the prebuilt tiny index, which no test changes: pages load with its surveys."""
+    proc, url = start_app(tiny_root / "index", tiny_root / "corpus", tmp_path_factory.mktemp("built-app") / "app.log")
+    yield url
+    stop_app(proc)
+
+
+def test_unticking_every_survey_asks_for_one(browser, built_app):
+    page, ticks = open_page_holding_ticks(browser, built_app)
     boxes = page.locator("#survey-filter input[type=checkbox]")
-    for _ in range(5):  # the page's first status tick refreshes the filter (to every survey) once, about 1 s in
-        for box in boxes.all():
-            box.uncheck()
-        page.wait_for_timeout(1500)
-        if boxes.count() and not any(box.is_checked() for box in boxes.all()):
-            break
+    for box in boxes.all():
+        box.uncheck()
+    ticks.release()
     assert boxes.count() and not any(box.is_checked() for box in boxes.all())
     assert "no survey is selected; pick at least one" in ask(page, "What backbone does MedSAM use?")
+    page.close()
+
+
+def test_a_survey_unticked_right_after_load_stays_unticked(browser, built_app):
+    page, ticks = open_page_holding_ticks(browser, built_app)  # the first tick waits until the survey is unticked
+    boxes = page.locator("#survey-filter input[type=checkbox]")
+    boxes.first.uncheck()
+    ticks.release()
+    page.wait_for_timeout(3500)  # the timer ticks every second: room for several more ticks
+    assert boxes.count() == 2 and [box.is_checked() for box in boxes.all()] == [False, True]
     page.close()
 
 

@@ -148,6 +148,22 @@ def test_remove_document_drops_it(fresh_ctx):
     assert [r[0] for r in table] == ["seg-survey.txt"] and checks["value"] == ["seg-survey.txt"]
 
 
+def test_the_status_tick_refreshes_the_survey_filter_only_when_the_corpus_changed(ctx):
+    from ui.app import _status_tick
+
+    both = ["seg-survey.txt", "vlm-review.txt"]
+
+    def ticked(shown, selected):
+        message, timer, table, pick, checks = _status_tick(ctx, shown, selected)
+        assert "Index ready" in message and timer.active is False
+        return checks.get("value", "kept as the user left it")
+
+    assert ticked(both, ["vlm-review.txt"]) == ticked(both, []) == "kept as the user left it"
+    assert ticked([], []) == ticked(["seg-survey.txt"], ["seg-survey.txt"]) == both  # built before the index, or grown
+    assert ticked(["gone.txt", *both], ["gone.txt", "vlm-review.txt"]) == ["vlm-review.txt"]
+    assert ticked(["seg-survey.txt"], []) == []
+
+
 def test_catalog_filter_and_comparison_cite_their_sources(ctx):
     rows, status = models.catalog_rows(ctx, "")
     names = {r[0] for r in rows}

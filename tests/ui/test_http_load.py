@@ -1,14 +1,16 @@
-"""Many HTTP clients at once against the real server on loopback: every client gets the answer
-the in-process service gives, and a bad request fails alone."""
+"""Many HTTP clients at once against the real server on loopback, through Gradio's /ask and the plain
+JSON route: every client gets the answer the in-process service gives, and a bad request fails alone."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 
 from surveyqa.service import SurveyQA
 from core.settings import load_settings
 from tests.ui.server import start_app, stop_app
+from ui.api import ASK_PATH
 
 CLIENTS = 8
 QUESTIONS = ["What backbone does Quibble use?", "How many CT slices was the Zorblax model trained on?",
@@ -27,16 +29,29 @@ def _key(record: dict) -> tuple:
     return record["answer"], record["abstained"], [(c["chunk_id"], c["start"], c["end"]) for c in record["citations"]]
 
 
-def test_concurrent_api_clients_get_the_in_process_answers(server, tiny_root):
+def gradio_client(url: str):
+    """A client of Gradio's ``/ask`` (``question -> record``)."""
     from gradio_client import Client
 
+    client = Client(url, verbose=False)
+    return lambda question: client.predict(question, 5, "hybrid", api_name="/ask")
+
+
+def json_client(url: str):
+    """A client of the plain JSON route, on its own connection (``question -> record``)."""
+    client = httpx.Client(base_url=url, timeout=120)
+    return lambda question: client.post(ASK_PATH, json={"question": question, "k": 5}).raise_for_status().json()
+
+
+@pytest.mark.parametrize("connect", [gradio_client, json_client], ids=["gradio", "json"])
+def test_concurrent_api_clients_get_the_in_process_answers(server, tiny_root, connect):
     qa = SurveyQA(load_settings(index_dir=tiny_root / "index", corpus_dir=tiny_root / "corpus"))
     expected = {q: _key(qa.ask(q).to_dict()) for q in QUESTIONS}
-    clients = [Client(server, verbose=False) for _ in range(CLIENTS)]
+    clients = [connect(server) for _ in range(CLIENTS)]
 
     def run(n: int) -> list[tuple[str, tuple]]:
         asked = QUESTIONS[n % len(QUESTIONS):] + QUESTIONS[: n % len(QUESTIONS)]
-        return [(q, _key(clients[n].predict(q, 5, "hybrid", api_name="/ask"))) for q in asked]
+        return [(q, _key(clients[n](q))) for q in asked]
 
     with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
         results = [pair for batch in pool.map(run, range(CLIENTS), timeout=300) for pair in batch]
