@@ -237,11 +237,15 @@ def support_samples(qa, items: list[GoldItem], set_name: str,
 
 
 def answer_score(item: GoldItem, scores: dict) -> float:
-    """One item's answer quality: its key-fact share when answerable with key facts, whether it
-    abstained when unanswerable (answerable items without key facts are not scored: NaN)."""
+    """One item's answer quality: when answerable with key facts, the mean of its key-fact share and
+    its citation precision (0 with no citation), so an extra sentence pays for a wrong citation;
+    whether it abstained when unanswerable (answerable items without key facts are not scored: NaN)."""
     if not item.answerable:
         return float(scores["abstained"])
-    return float(scores["key_fact_share"]) if item.key_facts else float("nan")
+    if not item.key_facts:
+        return float("nan")
+    precision = scores["good_citations"] / scores["citations"] if scores["citations"] else 0.0
+    return (float(scores["key_fact_share"]) + precision) / 2
 
 
 @dataclass

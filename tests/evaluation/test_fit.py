@@ -87,12 +87,14 @@ def test_choice_cross_validation_takes_the_value_best_for_both_sets():
     assert fit.held_out == {"a": 0.8, "b": 0.8} and fit.by_value["1.0"] == {"a": 1.0, "b": 0.0}
 
 
-def test_answer_score_counts_facts_or_abstention():
+def test_answer_score_counts_facts_and_citation_precision_or_abstention():
     from evaluation.gold import GoldItem
 
     def item(type_, facts):
         return GoldItem("i", "q", "a", facts, [], type_, "easy")
 
-    assert answer_score(item("factoid", ["x", "y"]), {"key_fact_share": 0.5, "abstained": False}) == 0.5
-    assert answer_score(item("unanswerable", []), {"key_fact_share": 1.0, "abstained": True}) == 1.0
-    assert np.isnan(answer_score(item("factoid", []), {"key_fact_share": 1.0, "abstained": False}))
+    cited = {"abstained": False, "citations": 4, "good_citations": 3}
+    assert answer_score(item("factoid", ["x", "y"]), {**cited, "key_fact_share": 0.5}) == 0.625
+    assert answer_score(item("factoid", ["x"]), {**cited, "key_fact_share": 0.0, "citations": 0}) == 0.0
+    assert answer_score(item("unanswerable", []), {**cited, "key_fact_share": 1.0, "abstained": True}) == 1.0
+    assert np.isnan(answer_score(item("factoid", []), {**cited, "key_fact_share": 1.0}))
