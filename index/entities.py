@@ -11,6 +11,7 @@ from ingest.records import Chunk
 _NAME_FIELDS = re.compile(r"^(models?|methods?|names?|model name)$", re.I)
 _CITATION = re.compile(r"\s*\[[\d,\s–-]+\]\s*")
 _SHORT_NAME = 4
+_ASCII_LOOKALIKES = frozenset("\u0130\u0131\u017f\u212a")  # the non-ASCII letters re.I matches to ASCII ones
 
 
 def clean_name(text: str) -> str:
@@ -36,6 +37,15 @@ def _pattern(name: str) -> re.Pattern:
     return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flags)
 
 
+def _may_occur(name: str, text: str, lowered: str, lookalikes: bool) -> bool:
+    """False only when :func:`_pattern` of ``name`` cannot match ``text``: a short (case-sensitive)
+    name must be in it verbatim, an ASCII one in its lower-cased form (``lowered``) unless the text
+    has letters re.I matches to ASCII ones (``lookalikes``)."""
+    if len(name) <= _SHORT_NAME:
+        return name in text
+    return lookalikes or not name.isascii() or name.lower() in lowered
+
+
 class EntityIndex:
     """Record names → chunk positions; finds the names a question mentions."""
 
@@ -56,7 +66,9 @@ class EntityIndex:
     def mentioned(self, text: str) -> list[str]:
         """Names occurring in ``text`` (or spelled out, as the surveys define them); a name inside
         a longer matched name is dropped."""
-        found = [name for name, pattern in self._patterns.items() if pattern.search(text)]
+        lowered, lookalikes = text.lower(), not _ASCII_LOOKALIKES.isdisjoint(text)
+        found = [name for name, pattern in self._patterns.items()
+                 if _may_occur(name, text, lowered, lookalikes) and pattern.search(text)]
         found = list(dict.fromkeys(found + [name for _, name in self.spelled_out(text)]))
         return [n for n in found if not any(len(n) < len(m) and n.lower() in m.lower() for m in found)]
 
