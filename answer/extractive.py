@@ -254,7 +254,7 @@ class ExtractiveAnswerer:
         compared, compared_hits = comparison_claims(question, names, self.catalog, self.retriever.by_id, docs)
         if compared:
             return Draft(compared, support, compared_hits)
-        outlined, outlined_hits = outline_claims(question, hits, self.retriever.chunks, docs)
+        outlined, outlined_hits = outline_claims(question, hits, self.retriever.doc_chunks, docs)
         if outlined:  # the section's heading and its document's title are evidence too
             where = outlined_hits[0].chunk
             heading = set(tokenize(f"{where.doc_title} {' '.join(where.section[:-1])}"))
@@ -333,7 +333,7 @@ class ExtractiveAnswerer:
     def _table_list(self, hit: Hit, weights: dict[str, float]) -> tuple[list[Claim], list[Hit]] | None:
         """For "which rows ..." questions: every row of the best hit's table that matches."""
         chunk = hit.chunk
-        rows = [c for c in self.retriever.chunks if _same_table(c, chunk)]
+        rows = [c for c in self.retriever.doc_chunks[chunk.doc] if _same_table(c, chunk)]
         chosen, distinguishing = matching_rows(rows, weights)
         if not chosen:
             return None

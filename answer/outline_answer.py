@@ -27,18 +27,18 @@ def _heading(section: list[str], depth: int) -> str:
     return _NUMBERING.sub("", section[depth]).strip()
 
 
-def outline_claims(question: str, hits: list[Hit], chunks: list[Chunk], docs=None) -> tuple[list[Claim], list[Hit]]:
+def outline_claims(question: str, hits: list[Hit], doc_chunks: dict[str, list[Chunk]],
+                   docs=None) -> tuple[list[Claim], list[Hit]]:
     """One claim listing the subsections of the section about the asked topic, in the best-ranked
-    document (of ``docs``, when given) that has one, citing the first passage of each subsection."""
+    document (of ``docs``, when given) that has one, citing the first passage of each subsection
+    (``doc_chunks``: each document's chunks in order)."""
     topic = asked_topic(question)
     if not topic:
         return [], []
     for doc in dict.fromkeys(h.chunk.doc for h in hits if not docs or h.chunk.doc in docs):
         parts: dict[str, Chunk] = {}
         section = None
-        for chunk in chunks:
-            if chunk.doc != doc:
-                continue
+        for chunk in doc_chunks.get(doc, []):
             for depth, heading in enumerate(chunk.section[:-1]):
                 if topic <= set(tokenize(_heading(chunk.section, depth))) and section in (None, chunk.section[: depth + 1]):
                     section = chunk.section[: depth + 1]

@@ -6,16 +6,25 @@ requested number of chunks; each copy's chunk and unit vectors are the originals
 Gaussian noise, renormalised (so no two rows are equal), and BM25 and FAISS (flat) are built over
 all of them with the library (``LexicalIndex.build``, ``build_faiss``, ``write_index``). This is an
 **assumption** about what a 100k-chunk corpus looks like (many near-duplicate passages), not a
-measurement on 100k real chunks. Every call is fresh (query cache cleared); torch uses
-``query_threads`` (1) as ``ask`` does.
+measurement on 100k real chunks. Every call is fresh (query cache cleared); torch (and FAISS,
+since issue 19) use ``query_threads`` (1) as ``ask`` does. ``first ask s`` is the first question
+after loading, which also builds the catalog and the cross-survey view.
 
-Run:  .venv/bin/python bench/bench_query_scale.py [--index-dir DIR] [--chunks 100000] [--limit 60]
+``--baseline DIR`` also times the code checked out in DIR (``git worktree add DIR <commit>``) on
+the same questions and indexes, in a subprocess run right after this code's timing of each index,
+so that before and after see about the same background load (recorded per row).
+
+Run:  .venv/bin/python bench/bench_query_scale.py [--index-dir DIR] [--large-dir DIR] [--chunks 100000]
+                                                  [--limit 60] [--baseline DIR]
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -30,13 +39,19 @@ from bench.common import (CORPUS, DEV_SET, Timer, latency_stats, loadavg, machin
                           reset_peak_rss, write_json)
 
 
-COLUMNS = ["index", "chunks", "load s", "p50 ms", "p95 ms", "mean ms", "max ms", "n", "peak RSS MiB"]
+COLUMNS = ["index", "code", "chunks", "first ask s", "p50 ms", "p95 ms", "mean ms", "max ms", "n", "peak RSS MiB", "load"]
 
 
 def table_rows(result: dict) -> list[list]:
-    """The result table's rows (also rendered by ``bench/report.py``)."""
-    return [[name, r["chunks"], r["load_s"], r["p50_ms"], r["p95_ms"], r["mean_ms"], r["max_ms"], r["n"], r["peak_rss_mb"]]
-            for name, r in (("bundled corpus", result["small"]), ("synthetic", result["large"]))]
+    """The result table's rows (also rendered by ``bench/report.py``), the baseline's under this code's."""
+    rows = []
+    for name, key in (("bundled corpus", "small"), ("synthetic", "large")):
+        for code, r in (("this", result[key]), ("baseline", result.get("baseline", {}).get(key))):
+            if r:
+                load = "–".join(f"{a[0]:.1f}" for a in r.get("loadavg", []))
+                rows.append([name, code, result[key]["chunks"], r.get("first_ask_s", ""), r["p50_ms"], r["p95_ms"],
+                             r["mean_ms"], r["max_ms"], r["n"], r["peak_rss_mb"], load])
+    return rows
 
 
 def _noisy(vectors: np.ndarray, rng: np.random.Generator, scale: float = 0.02) -> np.ndarray:
@@ -83,20 +98,46 @@ def time_ask(index_dir: Path, questions: list[str], repeat: int) -> dict:
     from core.settings import load_settings
 
     reset_peak_rss()
-    with Timer() as load_t:
+    started = loadavg()
+    with Timer() as first_t:
         qa = SurveyQA(load_settings(index_dir=index_dir))
+        qa.ask(questions[0])
     embedder = qa.retriever.embedder
-    for question in questions[:5]:  # warm-up
+    for question in questions[1:5]:  # warm-up
         qa.ask(question)
     clear_query_cache(embedder)
     seconds = time_method(qa.ask, questions, repeat, embedder, fresh=True)
-    return {"load_s": round(load_t.seconds, 3), **latency_stats(seconds), "peak_rss_mb": peak_rss_mb()}
+    return {"chunks": len(qa.retriever.chunks), "first_ask_s": round(first_t.seconds, 3), **latency_stats(seconds),
+            "peak_rss_mb": peak_rss_mb(), "loadavg": [started, loadavg()]}
+
+
+_BASELINE = """import json, sys
+from pathlib import Path
+from bench.bench_query_scale import time_ask
+from index.embeddings import set_query_threads
+from core.settings import load_settings
+args = json.load(sys.stdin)
+set_query_threads(load_settings().query_threads)
+print(json.dumps(time_ask(Path(args["index"]), args["questions"], args["repeat"])))
+"""
+
+
+def time_baseline(code: Path, index_dir: Path, questions: list[str], repeat: int) -> dict:
+    """:func:`time_ask` as the code checked out in ``code`` runs it, in a subprocess importing that code."""
+    env = {**os.environ, "PYTHONPATH": str(code.resolve())}
+    started = loadavg()
+    done = subprocess.run([sys.executable, "-c", _BASELINE], input=json.dumps(
+        {"index": str(index_dir.resolve()), "questions": questions, "repeat": repeat}), env=env, cwd=code,
+        capture_output=True, text=True, check=True)
+    return {"loadavg": [started, loadavg()], **json.loads(done.stdout.strip().splitlines()[-1])}
 
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index-dir", type=Path, help="the small index (built there from data/corpus if missing)")
+    parser.add_argument("--large-dir", type=Path, help="the synthetic index (built there if missing; default: a temporary one)")
     parser.add_argument("--chunks", type=int, default=100_000, help="size of the synthetic index")
+    parser.add_argument("--baseline", type=Path, help="a checkout of other code to time side by side")
     parser.add_argument("--questions", type=Path, default=DEV_SET)
     parser.add_argument("--limit", type=int, default=60, help="questions asked (the first N of the gold set)")
     parser.add_argument("--repeat", type=int, default=1)
@@ -116,11 +157,14 @@ def main(argv: list[str] | None = None) -> dict:
         small = args.index_dir or work / "small"
         if not (small / "CURRENT").exists():
             build_index([CORPUS], load_settings(index_dir=small))
-        result["small"] = time_ask(small, questions, args.repeat)
-        result["synthetic_build"] = synthesise(small, work / "large", args.chunks)
-        result["large"] = time_ask(work / "large", questions, args.repeat)
-        result["small"]["chunks"] = result["synthetic_build"]["source_chunks"]
-        result["large"]["chunks"] = result["synthetic_build"]["chunks"]
+        large = args.large_dir or work / "large"
+        if not (large / "CURRENT").exists():
+            result["synthetic_build"] = synthesise(small, large, args.chunks)
+        for key, index_dir in (("small", small), ("large", large)):
+            result[key] = time_ask(index_dir, questions, args.repeat)
+            if args.baseline:
+                result.setdefault("baseline", {"code": str(args.baseline)})[key] = time_baseline(
+                    args.baseline, index_dir, questions, args.repeat)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result["targets"] = {"ask_p50_le_50ms_at_large": result["large"]["p50_ms"] <= 50}

@@ -45,8 +45,8 @@ class Settings(BaseSettings):
         "has AVX-512 BF16 or AMX). Questions are always embedded in fp32.",
     )
     query_threads: int = Field(
-        1, ge=0, description="Torch threads for embedding questions in ask, serve, batch and eval (ingest keeps all "
-        "cores); 1 keeps latency steady when other work shares the CPU, 0 leaves torch's default.",
+        1, ge=0, description="Torch and FAISS threads for answering questions in ask, serve, batch and eval (ingest "
+        "keeps all cores); 1 keeps latency steady when other work shares the CPU, 0 leaves their defaults.",
     )
     index_type: Literal["flat", "hnsw", "ivf"] = Field("flat", description="FAISS index: exact flat, or approximate HNSW / IVF for large corpora.")
     hnsw_m: int = Field(32, description="HNSW graph degree.")

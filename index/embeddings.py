@@ -92,9 +92,12 @@ def _renormalised(vectors: np.ndarray) -> np.ndarray:
 
 
 def set_query_threads(threads: int) -> None:
-    """Give torch ``threads`` intra-op threads in this process (0: leave its default), once at start-up
-    of a command that answers questions."""
+    """Give torch and FAISS ``threads`` threads in this process (0: leave their defaults), once at
+    start-up of a command that answers questions: one question's embedding and flat search wait on a
+    second thread when another job holds the other core."""
     if threads > 0:
+        import faiss
         import torch
 
         torch.set_num_threads(threads)
+        faiss.omp_set_num_threads(threads)

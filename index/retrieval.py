@@ -133,6 +133,9 @@ class Retriever:
         self.by_id = {c.id: c for c in store.chunks}
         self._position = {c.id: i for i, c in enumerate(store.chunks)}
         self.doc_texts = {name: doc.text for name, doc in store.documents.items()}
+        self.doc_chunks: dict[str, list[Chunk]] = {}  # each document's chunks in index order
+        for chunk in store.chunks:
+            self.doc_chunks.setdefault(chunk.doc, []).append(chunk)
         self.candidate_k = candidate_k
         self.fusion = fusion or Fusion({"dense": 0.25, "bm25": 1.0})
         self.entities = EntityIndex(store.chunks)

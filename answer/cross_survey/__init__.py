@@ -173,7 +173,8 @@ class CrossSurvey:
             if statements:
                 pairs = disagreements(attribute, statements)
                 rounding = rounding_pairs(attribute, statements, pairs)
-                real = [p for p in pairs if p not in rounding]
+                excused = set(rounding)
+                real = [p for p in pairs if p not in excused]
                 attributes[attribute] = AttributeReport(attribute, statements, not real, real, _kind(attribute), rounding)
         return EntityReport(entity.name, entity.aliases, list(entity.titles), [d for d in entity.docs if keep(d)],
                             [s for s in entity.sources if keep(s.doc)], attributes, entity.homonyms)

@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import re
-from itertools import combinations
 
 from rapidfuzz import fuzz
 
@@ -78,57 +77,114 @@ def _years(s: Statement) -> set:
     return {int(y) for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", s.value)} or {s.normalised}
 
 
-def _agree(s: Statement, t: Statement) -> bool:
-    return counts_agree(s.normalised, t.normalised, s.bound, t.bound)
+def _rounding_key(s: Statement) -> tuple:
+    """What :func:`_near` reads of a count: bound, value, significant figures written, approximate."""
+    return s.bound, s.normalised, written_digits(s.value), s.approximate
 
 
-def _close(s: Statement, t: Statement) -> bool:
-    return not (s.bound or t.bound) and within_rounding(s.normalised, t.normalised, written_digits(s.value),
-                                                        written_digits(t.value), s.approximate, t.approximate)
+def _near(a: tuple, b: tuple) -> bool:
+    """Two unbounded counts (as :func:`_rounding_key`) that can be one number written to different precision."""
+    return not (a[0] or b[0]) and within_rounding(a[1], b[1], a[2], b[2], a[3], b[3])
+
+
+def _memo(function):
+    """``function`` of two hashable keys, evaluated once per distinct pair of keys."""
+    seen: dict = {}
+
+    def call(a, b):
+        if (a, b) not in seen:
+            seen[a, b] = function(a, b)
+        return seen[a, b]
+
+    return call
 
 
 def rounding_pairs(attribute: str, statements: list[Statement], pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The disagreeing count ``pairs`` that agree within rounding or an approximation: the two
     values are close, or one is a bare count close to a count of the other's passage."""
-    if attribute not in COUNTS:
+    if attribute not in COUNTS or not pairs:
         return []
+    keys = [_rounding_key(s) for s in statements]
+    united: dict[tuple, set[tuple]] = {}  # passage -> rounding keys of its counts with a unit
+    for s, key in zip(statements, keys):
+        if s.unit:
+            united.setdefault(s.passage, set()).add(key)
+    near = _memo(_near)
+    near_passage = _memo(lambda key, passage: any(near(key, other) for other in united.get(passage, ())))
 
     def close(i: int, j: int) -> bool:
-        s, t = statements[i], statements[j]
-        if _close(s, t):
+        if near(keys[i], keys[j]):
             return True
-        bare, other = (s, t) if not s.unit else (t, s) if not t.unit else (None, None)
-        return bare is not None and any(u.unit and u.passage == other.passage and _close(bare, u) for u in statements)
+        s, t = statements[i], statements[j]
+        bare, other = (i, t) if not s.unit else (j, s) if not t.unit else (None, None)
+        return bare is not None and near_passage(keys[bare], other.passage)
 
     return [pair for pair in pairs if close(*pair)]
 
 
+def _apart(s: Statement, t: Statement) -> bool:
+    return s.passage != t.passage
+
+
+def _class_pairs(statements: list[Statement], key, differ, apart) -> set[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, of statements that lie ``apart`` and whose keys ``differ``
+    (symmetric; statements with a None key take no part). ``differ`` runs once per pair of distinct
+    keys, so a value repeated in many passages costs one comparison, not one per passage pair."""
+    classes: dict = {}
+    for i, s in enumerate(statements):
+        k = key(s)
+        if k is not None:
+            classes.setdefault(k, []).append(i)
+    keys = list(classes)
+    pairs: set[tuple[int, int]] = set()
+    for a, ka in enumerate(keys):
+        for kb in keys[a:]:
+            if differ(ka, kb):
+                pairs.update((min(i, j), max(i, j)) for i in classes[ka] for j in classes[kb]
+                             if i != j and apart(statements[i], statements[j]))
+    return pairs
+
+
+def _count_pairs(statements: list[Statement]) -> set[tuple[int, int]]:
+    """Disagreeing counts: two counts of one unit (or both bare) in different passages that do not
+    agree, and a bare count paired with every count of another passage when it agrees with none."""
+    def differ(a: tuple, b: tuple) -> bool:
+        return a[0] == b[0] and not counts_agree(a[1], b[1], a[2], b[2])
+
+    pairs = _class_pairs(statements, lambda s: (s.unit, s.normalised, s.bound), differ, _apart)
+    united: dict[tuple, list[int]] = {}  # passage -> its counts with a unit
+    for i, s in enumerate(statements):
+        if s.unit:
+            united.setdefault(s.passage, []).append(i)
+    by_values: dict[frozenset, list[tuple]] = {}  # the passages whose united counts have these values
+    for passage, members in united.items():
+        by_values.setdefault(frozenset((statements[j].normalised, statements[j].bound) for j in members), []).append(passage)
+    bare: dict[tuple, list[int]] = {}
+    for i, s in enumerate(statements):
+        if not s.unit:
+            bare.setdefault((s.normalised, s.bound), []).append(i)
+    for (value, bound), members in bare.items():
+        for values, passages in by_values.items():
+            if any(counts_agree(value, v, bound, b) for v, b in values):
+                continue
+            for passage in passages:
+                pairs.update((min(i, j), max(i, j)) for i in members if statements[i].passage != passage
+                             for j in united[passage])
+    return pairs
+
+
 def disagreements(attribute: str, statements: list[Statement]) -> list[tuple[int, int]]:
     """Index pairs of statements that disagree (see the module docstring)."""
-    pairs: set[tuple[int, int]] = set()
-    indexed = list(enumerate(statements))
     if attribute in COUNTS:
-        passages: dict[tuple, list[tuple[int, Statement]]] = {}
-        for i, s in indexed:
-            passages.setdefault(s.passage, []).append((i, s))
-        for (pa, group_a), (pb, group_b) in combinations(passages.items(), 2):
-            for first, second in ((group_a, group_b), (group_b, group_a)):
-                for i, s in first:
-                    united = [(j, t) for j, t in second if t.unit]
-                    for j, t in second:
-                        if (s.unit and t.unit and s.unit == t.unit or not s.unit and not t.unit) and not _agree(s, t):
-                            pairs.add(tuple(sorted((i, j))))
-                    if not s.unit and united and not any(_agree(s, t) for _, t in united):
-                        pairs.update(tuple(sorted((i, j))) for j, _ in united)
-        return sorted(pairs)
-    for (i, s), (j, t) in combinations(indexed, 2):
-        if s.passage == t.passage:
-            continue
-        if attribute == "date" and not (_years(s) & _years(t)):
-            pairs.add((i, j))
-        elif attribute == "venue" and s.normalised == t.normalised == "published" and not same_venue(s.value, t.value):
-            pairs.add((i, j))
-        elif attribute in DESCRIPTIVE and s.doc != t.doc and not (_items(s.value) & _items(t.value)):
-            pairs.add((i, j))
+        pairs = _count_pairs(statements)
+    elif attribute == "date":
+        pairs = _class_pairs(statements, lambda s: frozenset(_years(s)), lambda a, b: not a & b, _apart)
+    elif attribute == "venue":
+        pairs = _class_pairs(statements, lambda s: s.value if s.normalised == "published" else None,
+                             lambda a, b: not same_venue(a, b), _apart)
+    elif attribute in DESCRIPTIVE:
+        pairs = _class_pairs(statements, lambda s: frozenset(_items(s.value)), lambda a, b: not a & b,
+                             lambda s, t: s.doc != t.doc)
+    else:
+        pairs = set()
     return sorted(pairs)
-

@@ -32,3 +32,22 @@ def test_an_embedding_model_with_a_pickled_submodule_is_refused_by_name(tmp_path
     result = CliRunner().invoke(app, ["ingest", str(tmp_path / "doc.txt"), "--index", str(tmp_path / "index")],
                                 env={"SURVEYQA_EMBEDDING_MODEL": str(folder), "COLUMNS": "400"})
     assert result.exit_code == 2 and "pytorch_model.bin" in result.output and result.exception.__class__ is SystemExit
+
+
+def test_query_threads_hold_torch_and_faiss_to_that_many_threads_and_0_leaves_them():
+    import faiss
+    import torch
+
+    from index.embeddings import set_query_threads
+
+    before = torch.get_num_threads(), faiss.omp_get_max_threads()
+    try:
+        set_query_threads(1)
+        assert (torch.get_num_threads(), faiss.omp_get_max_threads()) == (1, 1)
+        torch.set_num_threads(before[0])
+        faiss.omp_set_num_threads(before[1])
+        set_query_threads(0)
+        assert (torch.get_num_threads(), faiss.omp_get_max_threads()) == before
+    finally:
+        torch.set_num_threads(before[0])
+        faiss.omp_set_num_threads(before[1])

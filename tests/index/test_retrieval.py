@@ -49,6 +49,13 @@ def test_a_title_word_used_as_content_does_not_name_a_survey_when_another_is_nam
     assert set(prior) == {"alpha-survey.txt"}
 
 
+def test_doc_chunks_hold_each_documents_chunks_in_index_order(retriever):
+    chunks = retriever.chunks
+    assert set(retriever.doc_chunks) == {c.doc for c in chunks}
+    for doc, own in retriever.doc_chunks.items():
+        assert own == [c for c in chunks if c.doc == doc]
+
+
 def test_empty_query_returns_nothing(retriever):
     assert retriever.search("   ") == []
 
@@ -73,6 +80,21 @@ def test_names_differing_only_in_case_are_both_found():
     index = EntityIndex([row("CheXagent"), row("Chexagent"), row("CheXagent-2")])
     assert sorted(index.mentioned("How much data was CheXagent trained on?")) == ["CheXagent", "Chexagent"]
     assert index.mentioned("Compare CheXagent-2 with others") == ["CheXagent-2"]
+
+
+@pytest.mark.parametrize("question, names", [
+    ("And CHEXAGENT?", ["CheXagent"]), ("Is sam SAM?", ["SAM"]), ("Is sam a model?", []),
+    ("What data does \u017fkinGPT use?", ["SkinGPT"]),  # the long s, which re.I matches to s
+    ("What data does S\u212aINGPT use?", ["SkinGPT"]),  # the Kelvin sign, which re.I matches to k
+    ("What is M\u00dcLLER-NET?", ["M\u00fcller-Net"]), ("What is Chexagen?", []),
+])
+def test_names_are_found_in_any_case_the_matcher_allows(question, names):
+    from index.entities import EntityIndex
+    from ingest.records import Chunk
+
+    rows = [Chunk(id=name, doc="d", doc_title="D", section=[], kind="table-row", text=name, start=0, end=1,
+                  line_start=1, line_end=1, fields={"Model": name}) for name in ("SkinGPT", "CheXagent", "SAM", "M\u00fcller-Net")]
+    assert EntityIndex(rows).mentioned(question) == names
 
 
 def test_a_name_the_surveys_spell_out_finds_the_record():
