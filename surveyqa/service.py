@@ -77,6 +77,12 @@ class SurveyQA:
             self.reload()
         return report
 
+    def warm(self) -> None:
+        """Load the embedding model and build the catalog and the cross-survey view now, so that the
+        first question does not wait for them (a server calls this before it says it is ready)."""
+        self.retriever.embedder
+        self.cross_survey
+
     def reload(self) -> None:
         """Pick up a newly written index version."""
         with self._lock:

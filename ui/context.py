@@ -80,7 +80,7 @@ class AppContext:
             self._cancel.clear()
             report = self.qa.ingest([Path(p) for p in paths], remove=list(remove), progress=self._cancellable(progress))
             if report.written:
-                self.qa.retriever  # load now, so the next question does not pay for it
+                self.qa.warm()  # now, so the next question does not pay for it
             return report
 
     def cancel_update(self) -> bool:
@@ -120,6 +120,8 @@ class AppContext:
             uploads = [self.uploads_dir] if self.uploads_dir.is_dir() else []
             with self.index_lock:
                 status.note = self.qa.open(tick, rebuild_from=[self.settings.corpus_dir, *uploads])
+                tick("preparing the model catalog", 0, 0)
+                self.qa.warm()
             status.ready = True
             if not self.read_only:
                 self.sweep_uploads()

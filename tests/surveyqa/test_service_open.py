@@ -40,3 +40,16 @@ def test_ingest_adds_a_document_that_the_next_question_sees(tiny_settings, tmp_p
     assert report.written and report.added == ["gamma-notes.txt"]
     assert "gamma-notes.txt" in qa.doc_texts
     assert qa.search("Frobnicator retinal scans", 1)[0].chunk.doc == "gamma-notes.txt"
+
+
+def test_warm_builds_the_cross_survey_view_once_so_the_first_question_does_not(tiny_settings, monkeypatch):
+    import answer.cross_survey as cross_survey
+
+    built = []
+    real = cross_survey.build_cross_survey
+    monkeypatch.setattr(cross_survey, "build_cross_survey", lambda *args: built.append(1) or real(*args))
+    qa = SurveyQA(tiny_settings)
+    qa.warm()
+    assert built == [1]
+    qa.ask("What is Quibble?")
+    assert built == [1]
