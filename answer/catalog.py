@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-
 from core.names import closest_name, name_key
 from index.entities import record_name
 from index.store import StoredIndex

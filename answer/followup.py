@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from core.names import name_regex, searchable
+from core.names import name_regex, searchable, whole_word
 
 _NOUN = r"(?:model|method|approach|framework|paper|work|study|system|network|architecture|one)"
 _REFERENCE = re.compile(rf"\b(?:(?P<demo>(?:this|that|the|said)\s+{_NOUN})|(?P<poss>its|their)|(?P<pron>it|they|them))\b",
@@ -39,7 +39,7 @@ def _names_pattern(names: tuple[str, ...]) -> re.Pattern | None:
     usable = sorted({n for n in names if searchable(n)}, key=len, reverse=True)
     if not usable:
         return None
-    return re.compile("|".join(f"(?<![\\w-])(?:{name_regex(n)})(?![\\w-])" for n in usable))
+    return re.compile("|".join(whole_word(name_regex(n)) for n in usable))
 
 
 def mentioned(question: str, names: tuple[str, ...]) -> str | None:

@@ -31,7 +31,10 @@ def name_key(name: str) -> str:
 
 def same_name(a: str, b: str) -> bool:
     """True when ``a`` and ``b`` name the same thing (see the module docstring)."""
-    ka, kb = name_key(a), name_key(b)
+    return _same_keys(name_key(a), name_key(b))
+
+
+def _same_keys(ka: str, kb: str) -> bool:
     if not ka or not kb:
         return False
     if ka == kb:
@@ -76,16 +79,21 @@ def name_regex(name: str, record: bool = False) -> str:
     return f"{inline}{body}{')' if inline else ''}(?:s|'s|’s)?"
 
 
+def whole_word(regex: str) -> str:
+    """``regex`` matched only as a whole name: not inside a longer word or hyphenated name."""
+    return rf"(?<![\w-])(?:{regex})(?![\w-])"
+
+
 def closest_name(name: str, names: Iterable[str], cutoff: float = 88) -> str | None:
     """The entry of ``names`` that is ``name`` (:func:`same_name`), else the closest spelling (key
     similarity ≥ ``cutoff``) that is a misspelling and not another model: never a name whose key
     contains the other's (``MedSAM`` is not ``MedSAM2``); None when there is none."""
-    names = list(names)
-    same = next((n for n in names if same_name(name, n)), None)
     key = name_key(name)
+    keyed = [(name_key(n), n) for n in names]
+    same = next((n for k, n in keyed if _same_keys(key, k)), None)
     if same is not None or not key:
         return same
-    keys = {name_key(n): n for n in reversed(names)}
+    keys = {k: n for k, n in reversed(keyed)}
     distinct = [k for k in keys if k and key not in k and k not in key]
     match = process.extractOne(key, distinct, scorer=fuzz.ratio, score_cutoff=cutoff)
     return keys[match[0]] if match else None
@@ -100,7 +108,7 @@ class NameFinder:
     (``İ ı ſ K``)."""
 
     def __init__(self, name: str, record: bool = False):
-        self.pattern = re.compile(rf"(?<![\w-])(?:{name_regex(name, record)})(?![\w-])")
+        self.pattern = re.compile(whole_word(name_regex(name, record)))
         self.exact_case = case_sensitive(name, record)
         longest = max(_parts(name), key=len, default="")
         self.piece = (longest if self.exact_case else longest.lower()) if longest.isascii() else ""

@@ -8,7 +8,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from answer.catalog import Catalog, CatalogEntry
-from core.names import name_key, name_regex, searchable, usable_name
+from core.names import name_key, name_regex, searchable, usable_name, whole_word
 from index.entities import record_name
 from index.store import StoredIndex
 from ingest.records import Chunk
@@ -182,7 +182,7 @@ class Resolver:
         if self._pattern is None:
             names = {n for e in self.entities.values() for n in e.names if searchable(n)}
             body = "|".join(name_regex(n) for n in sorted(names, key=lambda n: (-len(n), n)))
-            self._pattern = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])" if body else r"(?!x)x")
+            self._pattern = re.compile(whole_word(body) if body else r"(?!x)x")
         return self._pattern
 
     def mentions_in(self, text: str, offset: int = 0) -> list[Mention]:
