@@ -71,3 +71,12 @@ def test_boilerplate_words_early_in_the_document_are_kept():
         "so it counts as content."] * 6
     lines = _lines(*body)
     assert article_end(lines) == len(lines)
+
+
+def test_a_late_section_on_privacy_and_the_references_after_it_are_content():
+    body = ["A long paragraph of real article content that easily exceeds one hundred characters in length, "
+            "so it counts as content."] * 6
+    lines = _lines(*body, "4.2. Patient Privacy", "", "Scans stay in the hospital.", "", "References", "",
+                   "[1] A. Author, A short paper, Venue 1 (2020) 1-2.", "", "Privacy Policy")
+    assert not is_boilerplate("4.2. Patient Privacy") and is_boilerplate("2026 Example Press. All rights reserved.")
+    assert article_end(lines) == len(lines) - 1  # only the trailing "Privacy Policy" goes
