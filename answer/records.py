@@ -74,6 +74,8 @@ class Answer:
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     llm: dict | None = None  # with an LLM backend: model, calls, input_tokens, output_tokens
+    strategy: str = ""  # the extractive strategy that made the answer (answer.strategies.ORDER)
+    explanation: list[str] = field(default_factory=list)  # when asked: why the top units ranked as they did
 
     def to_dict(self) -> dict:
         return asdict(self)

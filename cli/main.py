@@ -94,13 +94,16 @@ def ask(
     doc: list[str] = typer.Option([], "--doc", help="Only these documents (file names)."),
     index: Optional[Path] = typer.Option(None, "--index", help=INDEX_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    explain: bool = typer.Option(False, "--explain", help="Also show the answer strategy and why the best sentences "
+                                 "ranked as they did (offline answerer)."),
 ):
     """Answer a question with citations (or say the surveys do not answer it)."""
     from surveyqa import BackendUnavailable, Filters, QuestionError
 
     qa = open_service(settings_for(index))
+    filters = Filters(doc) if doc else None
     try:
-        answer = qa.ask(question, k, mode, Filters(doc) if doc else None)
+        answer = qa.extract(question, k, mode, filters, explain=True) if explain else qa.ask(question, k, mode, filters)
     except (QuestionError, ValueError, BackendUnavailable) as exc:
         fail(str(exc))
     if as_json:
@@ -116,6 +119,10 @@ def ask(
         out.print("Closest passages:")
         for p in answer.retrieved[:3]:
             out.print(escape(f"  - {p.doc} · {p.section}: {p.text[:160]}"))
+    if explain:
+        out.print(escape(f"Strategy: {answer.strategy or 'none (abstained)'}; support {answer.support}. Best units:"))
+        for line in answer.explanation:
+            out.print(escape(f"  - {line}"))
 
 
 @app.command("eval")

@@ -89,6 +89,36 @@ class Settings(BaseSettings):
                                    "least this share of the best sentence's score (fitted by cross-validation: 0).")
     rank_bonus: float = Field(0.15, description="Bonus of a sentence from the passage retrieved first, divided by its "
                               "passage's rank, when the answerer ranks sentences.")
+    named_bonus: float = Field(0.05, description="Ranking bonus of a unit of a record (table row, listed paper) the question names.")
+    number_bonus: float = Field(0.1, description="Ranking bonus of a unit holding a digit, when the question asks for a number.")
+    reference_bonus: float = Field(0.15, description="Ranking bonus of a reference entry or paper-list record, when the question "
+                                   "asks who wrote a work or where it appeared.")
+    focus_bonus: float = Field(0.05, description="Ranking bonus of a unit whose opening (its first quarter, at least 40 "
+                               "characters) holds the question's rarest term.")
+    definition_focus_bonus: float = Field(0.1, description="The same bonus when the question asks what something is (it "
+                                          "then replaces `focus_bonus`).")
+    survey_bonus: float = Field(0.1, description="Ranking bonus of a unit times how strongly the question names its survey (0..1).")
+    row_bonus: float = Field(0.05, description="Ranking bonus of a table row, when the question asks for an attribute "
+                             "(backbone, dataset, parameters).")
+    enumeration_bonus: float = Field(0.1, description="Ranking bonus of a sentence enumerating after a cue (\"such as A, B "
+                                     "and C\"), when the question asks for a list.")
+    defining_bonus: float = Field(0.05, description="Ranking bonus of a sentence with a defining verb (is, refers to, "
+                                  "consists of), when the question asks what something is.")
+    introduction_bonus: float = Field(0.1, description="Ranking bonus of a sentence spelling out a term of the question "
+                                      "(\"long form (TERM)\"), when the question asks what something is.")
+    derived_factor: float = Field(0.5, description="Factor on the coverage of a derived prose unit (a section outline), "
+                                  "unless the question asks about structure.")
+    signpost_factor: float = Field(0.5, description="Factor on the ranking score of a roadmap sentence or caption "
+                                   "(\"Section 5 discusses ...\"), unless the question asks about structure.")
+    long_list_factor: float = Field(0.7, description="Factor on the ranking score of a sentence listing many names, unless "
+                                    "the question asks for a list.")
+    other_survey_factor: float = Field(0.7, description="Factor on the ranking score of a unit of a survey the question "
+                                       "does not name, when it names one.")
+    passage_floor: float = Field(0.5, description="A unit of a chosen unit's passage, or one the sentence scorer passes "
+                                 "(`answer_gate`), joins the answer when it scores at least this share of the best unit's score.")
+    other_passage_floor: float = Field(0.85, description="Share of the best unit's score a unit of another passage needs to "
+                                       "join the answer; a unit this close also joins from a chosen passage or table "
+                                       "though it adds no question term.")
     answer_candidates: int = Field(8, description="Top passages the answerer draws sentences from.")
     max_answer_sentences: int = Field(3, description="Most sentences in an extractive answer.")
     max_answer_chars: int = Field(560, description="Hard cap on extractive answer length.")

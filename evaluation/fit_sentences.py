@@ -33,9 +33,10 @@ def training_set(qa, items: list[GoldItem], progress: Callable[[int, int], None]
     rows, labels, groups = [], [], []
     usable = [i for i in items if i.answerable and i.key_facts and i.type != "yes-no"]
     for number, item in enumerate(usable, start=1):
-        hits = qa.retriever.search(item.question, qa.settings.answer_candidates, filters=scope_filters(item))
-        intent, weights, units, similarity = answerer.hand_ranked(item.question, hits, qa.doc_texts)
-        prose, matrix = answerer.prose_features(units, weights, similarity, intent)
+        query = qa.retriever.analyse(item.question)
+        hits = qa.retriever.search(query, qa.settings.answer_candidates, filters=scope_filters(item))
+        units, similarity = answerer.ranked(query, hits, qa.doc_texts)
+        prose, matrix = answerer.prose_features(query, units, similarity)
         facts = [normalise(f) for f in item.key_facts]
         found = [any(f in normalise(u.text) for f in facts) for u in prose]
         if any(found):

@@ -59,7 +59,3 @@ class EntityIndex:
     def spelled_out(self, text: str, lowered: str | None = None) -> list[tuple[str, str]]:
         """``(long form, record name)`` for each long form in ``text`` ("Segment Anything Model", "SAM")."""
         return [(long_form, name) for long_form, (finder, name) in self._aliases.items() if finder.search(text, lowered)]
-
-    def lookup(self, text: str) -> list[int]:
-        """Chunk positions of every record named in ``text``."""
-        return [p for name in self.mentioned(text) for p in self.positions[name]]

@@ -20,6 +20,8 @@ from core.manifest import shaping_settings
 from index import vectors as faiss_ops
 from index.entities import EntityIndex
 from index.hits import Hit
+from index.intent import detect_intent
+from index.query import Query
 from index.store import StoredIndex
 from index.text import content_terms, tokenize
 from ingest.records import Chunk
@@ -149,10 +151,17 @@ class Retriever:
                 self._embedder = self._embedder_factory()
             return self._embedder
 
-    def query_vector(self, query: str) -> np.ndarray:
-        """The question's vector as dense search compares it with passages and units."""
-        vector = self.embedder.embed_query_vector(query)
-        return self.adapter(vector) if self.adapter else vector
+    def analyse(self, text: str) -> Query:
+        """``text`` as a :class:`Query`: built once per question, read by retrieval and answering."""
+        prior = self.doc_prior(text)
+        naming = self.doc_terms(prior)
+        spelled = self.entities.spelled_out(text)
+        idf = self.store.lexical.idf
+        terms = dict.fromkeys(tokenize(text) + [t for _, name in spelled for t in tokenize(name)])
+        names = self.entities.mentioned(text)
+        return Query(text, detect_intent(text), {t: (0.0 if t in naming else idf(t)) for t in terms}, prior, names,
+                     [p for name in names for p in self.entities.positions[name]],
+                     lambda q: self.embedder.embed_query_vector(q), self.adapter)
 
     def unit_vectors(self, chunk: Chunk) -> np.ndarray:
         """The stored vectors of ``chunk``'s answer units, in ``index.units.units_of`` order."""
@@ -182,8 +191,8 @@ class Retriever:
             return {}
         return {d: s / top for d, s in raw.items() if s >= 0.5 * top}
 
-    def dense_scores(self, query: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
-        vector = self.query_vector(query)
+    def dense_scores(self, query: Query, n: int, allowed: np.ndarray | None) -> dict[int, float]:
+        vector = query.search_vector
         if allowed is not None:  # exact scores over the allowed rows: a selective filter never starves
             positions = np.flatnonzero(allowed)
             scores = self.store.vectors[positions] @ vector
@@ -191,27 +200,28 @@ class Retriever:
         scores, positions = self.searcher.search(vector, n)
         return {int(p): float(s) for s, p in zip(scores, positions)}
 
-    def unit_scores(self, query: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
+    def unit_scores(self, query: Query, n: int, allowed: np.ndarray | None) -> dict[int, float]:
         """Each chunk's best answer unit (sentence, row, list field) by cosine to the query: a
         passage whose one sentence answers ranks high even when the rest is about other things."""
         offsets = self.store.unit_offsets
         if not len(self.store.unit_vectors):
             return {}
-        sims = self.store.unit_vectors @ self.query_vector(query)
+        sims = self.store.unit_vectors @ query.search_vector
         has_units = np.flatnonzero(np.diff(offsets) > 0)
         best = np.full(len(self.chunks), -np.inf, dtype=np.float32)
         best[has_units] = np.maximum.reduceat(sims, offsets[has_units])
         return {i: float(best[i]) for i in _rank_order(best, allowed, n)}
 
-    def bm25_scores(self, query: str, n: int, allowed: np.ndarray | None) -> dict[int, float]:
-        scores = self.store.lexical.scores(query)
+    def bm25_scores(self, query: Query, n: int, allowed: np.ndarray | None) -> dict[int, float]:
+        scores = self.store.lexical.scores(query.text)
         return {i: float(scores[i]) for i in _rank_order(scores, allowed, n) if scores[i] > 0}
 
-    def candidates(self, query: str, n: int, filters: Filters | None = None,
+    def candidates(self, query: str | Query, n: int, filters: Filters | None = None,
                    channels=CHANNELS) -> tuple[dict[int, Hit], dict[str, dict[int, float]]]:
         """Every chunk in the top ``n`` of some channel, or a record the query names, as hits
         carrying each channel's raw score, the survey prior and ``named``; plus each channel's
         ranking (position -> score, best first)."""
+        query = self.analyse(query) if isinstance(query, str) else query
         allowed = (filters or Filters()).mask(self.chunks)
         scorers = {"dense": self.dense_scores, "bm25": self.bm25_scores, "units": self.unit_scores}
         rankings = {name: scorers[name](query, n, allowed) for name in channels}
@@ -219,20 +229,20 @@ class Retriever:
         for name, scored in rankings.items():
             for position, score in scored.items():
                 hits.setdefault(position, Hit(self.chunks[position], 0.0)).channels[name] = score
-        named = {p for p in self.entities.lookup(query) if allowed is None or allowed[p]}
-        prior = self.doc_prior(query)
+        named = {p for p in query.named if allowed is None or allowed[p]}
         for position in sorted(named):
             hits.setdefault(position, Hit(self.chunks[position], 0.0))
         for position, hit in hits.items():
-            hit.prior = prior.get(hit.chunk.doc, 0.0)
+            hit.prior = query.prior.get(hit.chunk.doc, 0.0)
             hit.named = position in named
         return hits, rankings
 
-    def search(self, query: str, k: int = 5, mode: str = "hybrid", filters: Filters | None = None) -> list[Hit]:
-        """The ``k`` best chunks for ``query``."""
+    def search(self, query: str | Query, k: int = 5, mode: str = "hybrid", filters: Filters | None = None) -> list[Hit]:
+        """The ``k`` best chunks for ``query`` (a question, or one :meth:`analyse` made)."""
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
-        if not query.strip() or not self.chunks:
+        text = query if isinstance(query, str) else query.text
+        if not text.strip() or not self.chunks:
             return []
         channels = [c for c in CHANNELS if self.fusion.weights.get(c)] if mode == "hybrid" else [mode]
         hits, rankings = self.candidates(query, max(self.candidate_k, k), filters, channels)

@@ -143,27 +143,31 @@ class SurveyQA:
         return self.extract(question, k, mode, filters, question_id)
 
     def extract(self, question: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None,
-                question_id: str | None = None) -> Answer:
-        """The offline answer: cited sentences, table rows or list fields from the top passages."""
+                question_id: str | None = None, explain: bool = False) -> Answer:
+        """The offline answer: cited sentences, table rows or list fields from the top passages;
+        ``explain`` adds why the best units ranked as they did."""
         started = time.perf_counter()
         question = self.check_question(question)
         k = k or self.settings.top_k
         retriever = self.retriever
-        hits = retriever.search(question, max(k, self.settings.answer_candidates), mode or self.settings.retrieval_mode, filters)
+        query = retriever.analyse(question)
+        hits = retriever.search(query, max(k, self.settings.answer_candidates), mode or self.settings.retrieval_mode, filters)
         answerer = ExtractiveAnswerer(retriever, self.settings, self.cross_survey, self.catalog)
         texts = self.doc_texts
-        draft = answerer.compose(question, hits[: self.settings.answer_candidates], texts, filters.docs if filters else None)
+        draft = answerer.compose(query, hits[: self.settings.answer_candidates], texts, filters.docs if filters else None)
         retrieved = passages(hits[:k], texts)
         support = round(draft.support, 4)
+        explanation = answerer.explain(query, draft.candidates) if explain and draft.candidates else []
         unknown = unknown_terms(question, retriever.store.lexical)
         if not draft.claims or draft.support < self.settings.abstain_threshold or unknown:
             why = [f"not in any indexed document: {', '.join(unknown)}"] if unknown else []
             return Answer(question, ABSTAIN_TEXT, True, [], retrieved, "extractive",
-                          round((time.perf_counter() - started) * 1000, 2), question_id, support, why)
+                          round((time.perf_counter() - started) * 1000, 2), question_id, support, why, explanation=explanation)
         cited = attach_citations(draft.claims, {h.chunk.id: h.chunk for h in hits + draft.extra_hits}, texts)
         text = f"The documents do not give {draft.missing}; the closest passage: {cited.answer}" if draft.missing else cited.answer
         return Answer(question, text, bool(draft.missing), cited.citations, retrieved, "extractive",
-                      round((time.perf_counter() - started) * 1000, 2), question_id, support, cited.warnings)
+                      round((time.perf_counter() - started) * 1000, 2), question_id, support, cited.warnings,
+                      strategy=draft.strategy, explanation=explanation)
 
     def llm_answerer(self):
         """The answerer for ``llm_mode``: write mode (:class:`agent.llm_write.WriteAnswerer`) or agent

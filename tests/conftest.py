@@ -50,6 +50,15 @@ References
 }
 
 
+def hand_query(weights: dict[str, float], intent=None, text: str = "", prior: dict[str, float] | None = None):
+    """A :class:`index.query.Query` with the given term weights and intent, for tests that need no
+    index (it has no vector)."""
+    from index.intent import Intent
+    from index.query import Query
+
+    return Query(text, intent or Intent(), weights, prior or {}, [], [], embed=None)
+
+
 def build_small_index(base: Path, docs: dict[str, str]):
     """Write ``docs`` into ``base/corpus``, index them into ``base/index`` and return the settings."""
     from index.build import build_index

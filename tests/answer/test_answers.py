@@ -77,9 +77,8 @@ def test_every_marker_in_the_answer_is_one_of_its_citations(qa, question):
 def test_question_terms_keep_their_order_so_every_process_answers_alike(qa):
     """Term weights follow the question's word order, not set order (which changes with
     PYTHONHASHSEED), so ties between equally rare terms break the same way in every process."""
-    from answer.extractive import ExtractiveAnswerer
     from index.text import tokenize
 
     question = "Which zeta alpha model and which beta gamma dataset does Glimmer use for reports?"
-    weights = ExtractiveAnswerer(qa.retriever).question_weights(question)
+    weights = qa.retriever.analyse(question).weights
     assert list(weights) == list(dict.fromkeys(tokenize(question)))

@@ -2,7 +2,7 @@
 said to lack the figure, cited, and counted as an abstention."""
 import pytest
 
-from answer.intent import detect_intent
+from index.intent import detect_intent
 from surveyqa.service import SurveyQA
 
 PAPER = {"orrery-review.txt": """Orrery Review of Retinal Models

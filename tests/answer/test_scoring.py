@@ -2,14 +2,17 @@
 over bibliography entries unless the question asks who wrote or where something appeared."""
 import pytest
 
-from answer.extractive import ExtractiveAnswerer, _introduced
-from answer.intent import Intent, detect_intent
+from answer.extractive import ExtractiveAnswerer
+from answer.ranking import Ranker, introduced
+from answer.selection import adjacent, enumeration_after, same_passage
+from core.settings import Settings
+from index.intent import Intent, detect_intent
 from surveyqa.service import SurveyQA
 from index.retrieval import Hit
 from index.text import tokenize
 from index.units import Unit, units_of
 from ingest.records import Chunk
-from tests.conftest import build_small_index
+from tests.conftest import build_small_index, hand_query
 
 GAMMA = """Gamma Review of Model Taxonomies
 
@@ -95,8 +98,8 @@ def test_a_which_question_is_not_a_definition():
 
 
 def test_a_spelled_out_term_is_introduced_but_a_mere_mention_is_not():
-    assert set(tokenize("TQ-VFMs")) <= _introduced("Token-quantised vision foundation models (TQ-VFMs): they compress")
-    assert not _introduced("The taxonomy groups models into TQ-VFMs and RX-VLFMs (see Table 2).")
+    assert set(tokenize("TQ-VFMs")) <= introduced("Token-quantised vision foundation models (TQ-VFMs): they compress")
+    assert not introduced("The taxonomy groups models into TQ-VFMs and RX-VLFMs (see Table 2).")
 
 
 def test_the_defining_sentence_answers_what_a_term_is(qa):
@@ -154,9 +157,9 @@ def test_the_meaning_score_uses_the_indexed_unit_vectors_in_unit_order(qa):
     units = units_of(Hit(chunk, 0.0), retriever.doc_texts[chunk.doc])
     assert len(units) >= 3
     question = "Which image encoder backbone does CONCH use?"
-    ExtractiveAnswerer(qa.retriever)._add_meaning(question, units)
+    similarity = ExtractiveAnswerer(qa.retriever).similarities(retriever.analyse(question), units)
     expected = retriever.embedder.encode([u.text for u in units]) @ retriever.embedder.embed_query_vector(question)
-    assert [u.score for u in units] == pytest.approx(list(0.1 * expected), abs=1e-4)
+    assert list(similarity) == pytest.approx(list(expected), abs=1e-3)  # index vectors may be made in bf16
 
 
 def test_a_roadmap_sentence_does_not_beat_the_sentence_it_points_to(tmp_path):
@@ -182,8 +185,8 @@ def test_a_listing_question_scores_a_sentence_that_enumerates_higher(qa, intent,
     terms = frozenset({"four", "famili"})
     enumerates = Unit(hit, "The four families are: prompt mixing, adapter stacking, token pruning and head swapping.", 0, 1, terms)
     announces = Unit(hit, "The four families are each discussed in turn in the sections that follow this one.", 0, 1, terms)
-    answerer, weights = ExtractiveAnswerer(qa.retriever), {"four": 1.0, "famili": 1.0}
-    assert answerer.score(weights, intent, enumerates) - answerer.score(weights, intent, announces) == pytest.approx(gain)
+    ranker, query = Ranker.from_settings(Settings()), hand_query({"four": 1.0, "famili": 1.0}, intent)
+    assert ranker.score(query, enumerates, 0.0) - ranker.score(query, announces, 0.0) == pytest.approx(gain)
 
 
 def test_a_label_is_not_read_as_part_of_the_sentence(qa):
@@ -191,9 +194,8 @@ def test_a_label_is_not_read_as_part_of_the_sentence(qa):
     labelled = Unit(hit, "Zorblax (digest): Zorblax was trained on CT slices.", 0, 1, frozenset({"zorblax"}),
                     field="Digest", label="Zorblax (digest): ")
     bare = Unit(hit, "Zorblax was trained on CT slices.", 0, 1, frozenset({"zorblax"}))
-    answerer, weights = ExtractiveAnswerer(qa.retriever), {"zorblax": 1.0}
-    definition = Intent(definition=True)
-    assert answerer.score(weights, definition, labelled) == pytest.approx(answerer.score(weights, definition, bare))
+    ranker, query = Ranker.from_settings(Settings()), hand_query({"zorblax": 1.0}, Intent(definition=True))
+    assert ranker.score(query, labelled, 0.0) == pytest.approx(ranker.score(query, bare, 0.0))
 
 
 def test_a_list_field_unit_keeps_its_label_apart_from_the_sentence():
@@ -227,8 +229,6 @@ The Zorblax model was trained on 42 million CT slices of data, gathered over fiv
 
 
 def test_consecutive_sentences_in_two_overlapping_passages_are_neighbours():
-    from answer.extractive import _adjacent
-
     text = "Closed-ended VQA picks from fixed choices. In contrast, open-ended VQA writes free-form answers. Later text."
     second_start = text.index("In contrast")
     third_start = text.index("Later")
@@ -240,39 +240,33 @@ def test_consecutive_sentences_in_two_overlapping_passages_are_neighbours():
     first = unit("c1", 0, second_start - 1, 0)
     second = unit("c2", second_start, third_start - 1, 0)  # the same document, another (overlapping) passage
     third = unit("c3", third_start, len(text), 0)
-    assert _adjacent(first, second) and _adjacent(second, first)
-    assert not _adjacent(first, third)
+    assert adjacent(first, second) and adjacent(second, first)
+    assert not adjacent(first, third)
 
 
-def test_a_passage_that_also_holds_the_chosen_sentence_counts_as_the_same_passage():
-    from answer.extractive import _same_passage
-
+def test_a_passage_that_also_holds_the_chosen_sentence_counts_as_thesame_passage():
     def chunk(chunk_id: str, start: int, end: int) -> Chunk:  # only the span matters here
         return _prose_chunk(chunk_id, "x" * (end - start), start)
 
     chosen = Unit(Hit(chunk("c1", 0, 500), 0.0), "chosen sentence", 300, 400, frozenset())
     overlapping = Unit(Hit(chunk("c2", 250, 800), 0.0), "another sentence", 600, 700, frozenset())
     later = Unit(Hit(chunk("c3", 350, 900), 0.0), "a third sentence", 700, 800, frozenset())
-    assert _same_passage(overlapping, chosen)  # c2 holds the chosen sentence (300-400) as well
-    assert not _same_passage(later, chosen)  # c3 starts inside it
+    assert same_passage(overlapping, chosen)  # c2 holds the chosen sentence (300-400) as well
+    assert not same_passage(later, chosen)  # c3 starts inside it
 
 
 @pytest.mark.parametrize("intent, factor", [(Intent(), 0.7), (Intent(listing=True), 1.0)])
 def test_a_long_list_of_names_is_evidence_for_list_questions_only(qa, intent, factor):
-    from answer.extractive import _discount
-
     prose = next(c for c in qa.retriever.chunks if c.kind == "text")
     names = ", ".join(f"Model{i}" for i in range(10))
-    listing = Unit(Hit(prose, 0.0), f"The universal models include: {names}.", 0, 1, frozenset())
-    numbers = Unit(Hit(prose, 0.0), "It holds 377,110 images, 227,827 studies and 64,588 patients.", 0, 1, frozenset())
-    listing.score = numbers.score = 1.0
-    _discount([listing, numbers], intent, names_survey=False)
-    assert listing.score == pytest.approx(factor) and numbers.score == 1.0  # thousands separators are no list
+    listing = Unit(Hit(prose, 0.0, rank=1), f"The universal models include: {names}.", 0, 1, frozenset())
+    numbers = Unit(Hit(prose, 0.0, rank=1), "It holds 377,110 images, 227,827 studies and 64,588 patients.", 0, 1, frozenset())
+    ranker, query = Ranker.from_settings(Settings()), hand_query({}, intent)
+    assert ranker.parts(query, listing, 0.0).get("long_list_factor", 1.0) == pytest.approx(factor)
+    assert "long_list_factor" not in ranker.parts(query, numbers, 0.0)  # thousands separators are no list
 
 
 def test_an_enumeration_goes_on_with_its_numbered_items_and_stops_after_them():
-    from answer.extractive import _enumeration_after
-
     sentences = ["Methods fall into three areas: 1) prompt mixing.", "2) Adapter stacking.", "3) Token pruning.",
                  "Second-hand reports are not covered."]
     text = " ".join(sentences)
@@ -281,5 +275,5 @@ def test_an_enumeration_goes_on_with_its_numbered_items_and_stops_after_them():
         start = text.index(sentence, start)
         units.append(Unit(hit, sentence, start, start + len(sentence), frozenset(), position=position))
     shuffled = [units[3], units[2], units[0], units[1]]  # candidates come in score order, not text order
-    assert _enumeration_after(units[0], shuffled) == [units[1], units[2]]
-    assert _enumeration_after(units[2], shuffled) == []  # "Second-hand" is a word, not an ordinal
+    assert enumeration_after(units[0], shuffled) == [units[1], units[2]]
+    assert enumeration_after(units[2], shuffled) == []  # "Second-hand" is a word, not an ordinal

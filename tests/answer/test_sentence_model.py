@@ -5,8 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from answer.extractive import ExtractiveAnswerer
-from answer.intent import Intent
+from answer.selection import Selector
 from answer.sentence_model import (FEATURES, SentenceModelError, UnitContext, fit_logistic, load_model, save_model,
                                   unit_features)
 from index.retrieval import Hit
@@ -14,6 +13,7 @@ from index.text import tokenize
 from index.units import Unit
 from ingest.records import Chunk
 from core.settings import Settings
+from tests.conftest import hand_query
 
 
 def _unit(text: str, chunk_id: str = "c1", rank: int = 1, position: int = 0, score: float = 0.0) -> Unit:
@@ -72,14 +72,14 @@ def test_a_model_fitted_on_other_features_is_refused(tmp_path):
 
 
 def test_a_sentence_that_adds_no_question_term_joins_only_when_likely_to_answer():
-    answerer = ExtractiveAnswerer(None, Settings(answer_gate=1.0))
-    weights = {t: 1.0 for t in tokenize("Where does the propaganda material come from?")}
+    selector = Selector(Settings())
+    query = hand_query({t: 1.0 for t in tokenize("Where does the propaganda material come from?")})
     best = _unit("The propaganda material comes from extremist groups and their channels.", "c1", score=1.0)
     other = _unit("The propaganda material comes from an online magazine called Dabiq.", "c2", rank=2, score=0.9)
     far = _unit("The propaganda material comes from somewhere else entirely, we think.", "c3", rank=3, score=0.4)
     units = [best, other, far]
-    assert answerer._select(units, weights, False, Intent()) == [best]
-    chosen = answerer._select(units, weights, False, Intent(), likely={id(other), id(far)})
+    assert selector.select(units, query, False) == [best]
+    chosen = selector.select(units, query, False, likely={id(other), id(far)})
     assert chosen == [best, other]  # far is likely too, but scores below half the best
 
 

@@ -1,8 +1,8 @@
 """Yes/no questions open with Yes or No, taken from the best evidence sentence, and stay cited."""
 import pytest
 
-from answer.extractive import verdict
-from answer.intent import detect_intent
+from answer.strategies import verdict
+from index.intent import detect_intent
 from surveyqa.service import SurveyQA
 from evaluation.metrics import first_word
 

@@ -74,8 +74,8 @@ def test_dense_search_uses_the_adapter_and_the_index_is_untouched(tiny_settings,
     flip = np.eye(dim, dtype=np.float32) * -1.0  # maps every question to its opposite
     save_adapter(tmp_path / "flip.npy", QueryAdapter(flip, {"model": tiny_settings.embedding_model}))
     flipped = make_retriever(tiny_settings.model_copy(update={"query_adapter": tmp_path / "flip.npy"}))
-    vector = plain.query_vector(question)
-    assert np.allclose(flipped.query_vector(question), -vector, atol=1e-6)
+    vector = plain.analyse(question).search_vector
+    assert np.allclose(flipped.analyse(question).search_vector, -vector, atol=1e-6)
     best, worst = plain.search(question, k=len(plain.chunks), mode="dense"), flipped.search(question, k=len(plain.chunks), mode="dense")
     assert [h.chunk.id for h in worst] == [h.chunk.id for h in reversed(best)]
     assert np.array_equal(plain.store.vectors, flipped.store.vectors)
