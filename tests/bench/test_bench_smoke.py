@@ -41,12 +41,13 @@ def test_bench_http_tiny_run_writes_expected_json(tiny_settings, tmp_path):
     questions = tmp_path / "questions.jsonl"
     questions.write_text("\n".join(json.dumps({"question": q, "evidence": [{"doc": "alpha-survey.txt"}]})
                                    for q in ("What backbone does Quibble use?", "What was Zorblax trained on?")))
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, str(REPO / "bench" / "bench_http.py"), "--index-dir", str(tiny_settings.index_dir),
          "--corpus", str(tiny_settings.corpus_dir), "--questions", str(questions), "--doc", "alpha-survey.txt",
          "--clients", "1", "2", "--requests", "4", "--query-threads", "1", "--out", str(out)],
-        check=True, cwd=REPO, capture_output=True, text=True, timeout=300,
+        cwd=REPO, capture_output=True, text=True, timeout=300,
     )
+    assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(out.read_text())
     assert {"machine", "settings", "runs"} <= result.keys() and result["settings"]["questions"] == 2
     runs = result["runs"]
