@@ -22,9 +22,11 @@ def record_label(chunk: Chunk) -> str:
     return title if len(title) <= 60 else title[:57].rsplit(" ", 1)[0] + "…"
 
 
-def focused_row(chunk: Chunk, weights: dict[str, float], limit: int = 260, prefer: tuple[str, ...] = ()) -> str:
+def focused_row(chunk: Chunk, weights: dict[str, float], limit: int = 260, prefer: tuple[str, ...] = (),
+                only_asked: bool = False) -> str:
     """``Name — Field: value; ...`` for a table row or list entry, the fields the question
-    mentions (or ``prefer`` names) first; long fields (digests) are left to sentence units."""
+    mentions (or ``prefer`` names) first, and with ``only_asked`` no others when it has some; long
+    fields (digests) are left to sentence units."""
     if not chunk.fields:
         return chunk.text
     name = record_label(chunk)
@@ -32,10 +34,12 @@ def focused_row(chunk: Chunk, weights: dict[str, float], limit: int = 260, prefe
     for order, (header, value) in enumerate(chunk.fields.items()):
         if header == "Title" or len(value) > LONG_FIELD or value == name or name and name in value and len(value) < len(name) + 8:
             continue
-        if _URL.match(value) and header not in prefer:
-            continue  # an address is where the source lives, not what it says
+        if _URL.match(value) and header not in prefer and not any(weights.get(t, 0.0) for t in tokenize(header)):
+            continue  # an address is where the source lives, not what it says, unless asked for ("where is it linked")
         hit = sum(weights.get(t, 0.0) for t in dict.fromkeys(tokenize(f"{header} {value}"))) + 100.0 * (header in prefer)
         scored.append((-hit, order, f"{header}: {value}"))
+    if only_asked and any(hit < 0 for hit, _, _ in scored):
+        scored = [part for part in scored if part[0] < 0]
     parts, length = [], len(name)
     for _, _, part in sorted(scored):
         if length + len(part) > limit and parts:
