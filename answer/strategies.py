@@ -67,6 +67,14 @@ def verdict(evidence: str) -> str:
     return "No" if _NEGATION.search(evidence) else "Yes"
 
 
+def with_verdict(draft: Draft, query: Query, candidates: Candidates) -> Draft:
+    """A yes/no question's answer, whichever strategy made it, opens with the best unit's verdict."""
+    if query.intent.yes_no and draft.claims and not draft.missing:
+        first = draft.claims[0]
+        draft.claims[0] = Claim(f"{verdict(candidates.units[0].body)}. {first.text}", first.sources)
+    return draft
+
+
 class TableListing:
     """For "which rows ...?" when the best unit is a row not named by the question: every row of its table that matches."""
 
@@ -120,7 +128,7 @@ class Outline:
 
 class Sentences:
     """The best units as claims; a numeric question without a number in them says the figure is
-    missing, and a yes/no question opens with the verdict of the best sentence."""
+    missing."""
 
     name = "sentences"
 
@@ -134,19 +142,16 @@ class Sentences:
     def claims(self, query: Query, units: list[Unit]) -> list[Claim]:
         return [Claim(self.selector.render(u, query), [(u.hit.chunk.id, u.start, u.end)]) for u in units]
 
-    def finish(self, query: Query, claims: list[Claim], best: Unit, candidates: Candidates, name: str,
+    def finish(self, query: Query, claims: list[Claim], candidates: Candidates, name: str,
                extra_hits: list[Hit] = ()) -> Draft:
         """``claims`` as a draft, checked against what the question asks for."""
         extra_hits = list(extra_hits)
         if query.intent.numeric and not any(_DIGIT.search(c.text) for c in claims):
             return Draft(claims[:1], candidates.support, extra_hits, missing="the figure asked for", strategy=name)
-        if query.intent.yes_no:
-            claims[0] = Claim(f"{verdict(best.body)}. {claims[0].text}", claims[0].sources)
         return Draft(claims, candidates.support, extra_hits, strategy=name)
 
     def propose(self, query: Query, candidates: Candidates) -> Draft:
-        chosen = self.chosen(query, candidates)
-        return self.finish(query, self.claims(query, chosen), chosen[0], candidates, self.name)
+        return self.finish(query, self.claims(query, self.chosen(query, candidates)), candidates, self.name)
 
 
 class CrossSurvey:
@@ -163,7 +168,7 @@ class CrossSurvey:
             return None
         chosen = self.sentences.chosen(query, candidates)
         claims = merged + self.sentences.claims(query, chosen[:1])
-        return self.sentences.finish(query, claims, chosen[0], candidates, self.name, hits)
+        return self.sentences.finish(query, claims, candidates, self.name, hits)
 
 
 class ReferenceEntry:
@@ -180,7 +185,7 @@ class ReferenceEntry:
             return None
         chosen = self.sentences.chosen(query, candidates)
         claims = self.sentences.claims(query, chosen) + self.entry(chosen[0], query.weights, candidates.hits)
-        return self.sentences.finish(query, claims, chosen[0], candidates, self.name)
+        return self.sentences.finish(query, claims, candidates, self.name)
 
     @staticmethod
     def entry(unit: Unit, weights: dict[str, float], hits: list[Hit]) -> list[Claim]:

@@ -114,3 +114,8 @@ def test_explain_lists_every_signal_that_applied_and_adds_up(qa):
     assert parts["number_bonus"] == pytest.approx(qa.settings.number_bonus) and "enumeration_bonus" not in parts
     text = ranker.explain(query, unit, 0.5)
     assert all(name in text for name in parts) and text.endswith(f"= {ranker.score(query, unit, 0.5):.3f}")
+
+
+def test_a_yes_no_question_opens_with_the_verdict_whichever_strategy_answers(qa):
+    answer = qa.ask("Is Zorblax trained on slices?")
+    assert answer.strategy == "cross-survey" and answer.answer.startswith("Yes. The surveys disagree"), answer.answer
