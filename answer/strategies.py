@@ -19,7 +19,7 @@ from answer.cross_answers import cross_survey_claims
 from answer.outline_answer import outline_claims
 from answer.ranking import coverage
 from answer.selection import Selector, same_table
-from answer.table_lookup import focused_row, matching_rows
+from answer.table_lookup import MAX_LISTED_ROWS, MAX_NAMED_ROWS, focused_row, matching_rows, record_label
 from index.hits import Hit
 from index.query import Query
 from index.text import tokenize
@@ -92,7 +92,15 @@ class TableListing:
         if not chosen:
             return None
         focus = {t: w for t, w in query.weights.items() if t in distinguishing}
-        claims = [Claim(focused_row(row, focus, limit=90), [(row.id, row.start, row.end)]) for row in chosen]
+        if len(chosen) <= MAX_LISTED_ROWS:
+            claims = [Claim(focused_row(row, focus, limit=90), [(row.id, row.start, row.end)]) for row in chosen]
+        else:  # a long list: the count, and the first rows by name
+            named = chosen[:MAX_NAMED_ROWS]
+            table = f"“{top.chunk.caption}”" if top.chunk.caption else "the table"
+            names = ", ".join(record_label(row) or row.text[:40] for row in named)
+            claims = [Claim(f"{len(chosen)} rows of {table} match, among them {names}, and {len(chosen) - len(named)} more",
+                            [(row.id, row.start, row.end) for row in named])]
+            chosen = named
         return Draft(claims, candidates.support, [Hit(row, 0.0) for row in chosen], strategy=self.name)
 
 

@@ -9,7 +9,8 @@ from index.text import tokenize
 from index.units import LONG_FIELD
 from ingest.records import Chunk
 
-MAX_LISTED_ROWS = 10
+MAX_LISTED_ROWS = 10  # more matching rows are named, not shown
+MAX_NAMED_ROWS = 8  # a long list names this many and counts the rest
 _URL = re.compile(r"^\s*(\[[^\]]*\]\()?<?(https?://|www\.)", re.I)
 
 
@@ -51,7 +52,7 @@ def focused_row(chunk: Chunk, weights: dict[str, float], limit: int = 260, prefe
 
 def matching_rows(rows: list[Chunk], weights: dict[str, float]) -> tuple[list[Chunk], set[str]]:
     """Rows that contain all of the question's distinguishing terms (terms found in some rows but
-    not all), with those terms; empty when no term distinguishes rows or too many rows match."""
+    not all), with those terms; empty when no term distinguishes rows or fewer than two match."""
     row_terms = [set(tokenize(r.text)) for r in rows]
     distinguishing = {t for t in weights if 0 < sum(t in terms for terms in row_terms) < len(rows)}
     if not distinguishing:
@@ -59,6 +60,6 @@ def matching_rows(rows: list[Chunk], weights: dict[str, float]) -> tuple[list[Ch
     scores = [sum(weights[t] for t in distinguishing & terms) for terms in row_terms]
     best = max(scores)
     chosen = [row for row, score in zip(rows, scores) if best > 0 and score >= best - 1e-9]
-    if not 2 <= len(chosen) <= MAX_LISTED_ROWS:
+    if len(chosen) < 2:
         return [], set()
     return chosen, distinguishing
