@@ -8,7 +8,7 @@ import numpy as np
 from answer.ranking import Ranker, coverage
 from answer.selection import Selector
 from answer.sentence_model import FEATURES, UnitContext, load_model, unit_features
-from answer.strategies import Candidates, Draft, strategies
+from answer.strategies import Candidates, Draft, strategies, with_verdict
 from core.settings import Settings
 from index.query import Query
 from index.retrieval import Hit, Retriever
@@ -90,7 +90,7 @@ class ExtractiveAnswerer:
             return Draft([], 0.0)
         draft = next(d for s in self.strategies if (d := s.propose(query, candidates)) is not None)
         draft.candidates = candidates
-        return draft
+        return with_verdict(draft, query, candidates)
 
     def explain(self, query: Query, candidates: Candidates, n: int = 3) -> list[str]:
         """The ``n`` best units, each with what every ranking signal contributed to its score."""

@@ -14,7 +14,7 @@ from answer.table_lookup import focused_row
 from answer.wording import answer_sentence, clean_markup
 
 _SURVEY_MARKER = re.compile(r"\s*\[\d{1,4}(?:\s*[-–,]\s*\d{1,4})*\]")
-_BIBLIO_FIELDS = ("Authors", "Link", "Title")
+_BIBLIO_FIELDS = ("Authors", "Title")  # what "who wrote ...?" asks of a record; its link is no answer
 _ORDINAL = re.compile(r"^(\(?(?:[2-9]|ii|iii|iv|v|vi)\)|(?:second|third|fourth|fifth)(?:ly)?,|(?:finally|lastly),)", re.I)
 _SENTENCE_GAP = 3  # most characters (whitespace) between two consecutive sentences
 
@@ -79,8 +79,9 @@ class Selector:
         """The unit as answer text: a record's asked fields, or the sentence without markup, the
         survey's own [12]s (they live on in the citation) and a list field's label."""
         if is_record(unit):
-            prefer = _BIBLIO_FIELDS if query.intent.bibliographic else ()
-            text = clean_markup(focused_row(unit.hit.chunk, query.weights, prefer=prefer))
+            bibliographic = query.intent.bibliographic
+            text = clean_markup(focused_row(unit.hit.chunk, query.weights, prefer=_BIBLIO_FIELDS if bibliographic else (),
+                                            only_asked=bibliographic))
         else:
             text = answer_sentence(_SURVEY_MARKER.sub("", unit.body))
             name = unit.label[: unit.label.rfind(" (")] if unit.label else ""

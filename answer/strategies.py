@@ -19,7 +19,7 @@ from answer.cross_answers import cross_survey_claims
 from answer.outline_answer import outline_claims
 from answer.ranking import coverage
 from answer.selection import Selector, same_table
-from answer.table_lookup import focused_row, matching_rows
+from answer.table_lookup import MAX_LISTED_ROWS, MAX_NAMED_ROWS, focused_row, matching_rows, record_label
 from index.hits import Hit
 from index.query import Query
 from index.text import tokenize
@@ -67,6 +67,14 @@ def verdict(evidence: str) -> str:
     return "No" if _NEGATION.search(evidence) else "Yes"
 
 
+def with_verdict(draft: Draft, query: Query, candidates: Candidates) -> Draft:
+    """A yes/no question's answer, whichever strategy made it, opens with the best unit's verdict."""
+    if query.intent.yes_no and draft.claims and not draft.missing:
+        first = draft.claims[0]
+        draft.claims[0] = Claim(f"{verdict(candidates.units[0].body)}. {first.text}", first.sources)
+    return draft
+
+
 class TableListing:
     """For "which rows ...?" when the best unit is a row not named by the question: every row of its table that matches."""
 
@@ -84,7 +92,15 @@ class TableListing:
         if not chosen:
             return None
         focus = {t: w for t, w in query.weights.items() if t in distinguishing}
-        claims = [Claim(focused_row(row, focus, limit=90), [(row.id, row.start, row.end)]) for row in chosen]
+        if len(chosen) <= MAX_LISTED_ROWS:
+            claims = [Claim(focused_row(row, focus, limit=90), [(row.id, row.start, row.end)]) for row in chosen]
+        else:  # a long list: the count, and the first rows by name
+            named = chosen[:MAX_NAMED_ROWS]
+            table = f"“{top.chunk.caption}”" if top.chunk.caption else "the table"
+            names = ", ".join(record_label(row) or row.text[:40] for row in named)
+            claims = [Claim(f"{len(chosen)} rows of {table} match, among them {names}, and {len(chosen) - len(named)} more",
+                            [(row.id, row.start, row.end) for row in named])]
+            chosen = named
         return Draft(claims, candidates.support, [Hit(row, 0.0) for row in chosen], strategy=self.name)
 
 
@@ -120,7 +136,7 @@ class Outline:
 
 class Sentences:
     """The best units as claims; a numeric question without a number in them says the figure is
-    missing, and a yes/no question opens with the verdict of the best sentence."""
+    missing."""
 
     name = "sentences"
 
@@ -134,19 +150,16 @@ class Sentences:
     def claims(self, query: Query, units: list[Unit]) -> list[Claim]:
         return [Claim(self.selector.render(u, query), [(u.hit.chunk.id, u.start, u.end)]) for u in units]
 
-    def finish(self, query: Query, claims: list[Claim], best: Unit, candidates: Candidates, name: str,
+    def finish(self, query: Query, claims: list[Claim], candidates: Candidates, name: str,
                extra_hits: list[Hit] = ()) -> Draft:
         """``claims`` as a draft, checked against what the question asks for."""
         extra_hits = list(extra_hits)
         if query.intent.numeric and not any(_DIGIT.search(c.text) for c in claims):
             return Draft(claims[:1], candidates.support, extra_hits, missing="the figure asked for", strategy=name)
-        if query.intent.yes_no:
-            claims[0] = Claim(f"{verdict(best.body)}. {claims[0].text}", claims[0].sources)
         return Draft(claims, candidates.support, extra_hits, strategy=name)
 
     def propose(self, query: Query, candidates: Candidates) -> Draft:
-        chosen = self.chosen(query, candidates)
-        return self.finish(query, self.claims(query, chosen), chosen[0], candidates, self.name)
+        return self.finish(query, self.claims(query, self.chosen(query, candidates)), candidates, self.name)
 
 
 class CrossSurvey:
@@ -163,7 +176,7 @@ class CrossSurvey:
             return None
         chosen = self.sentences.chosen(query, candidates)
         claims = merged + self.sentences.claims(query, chosen[:1])
-        return self.sentences.finish(query, claims, chosen[0], candidates, self.name, hits)
+        return self.sentences.finish(query, claims, candidates, self.name, hits)
 
 
 class ReferenceEntry:
@@ -180,7 +193,7 @@ class ReferenceEntry:
             return None
         chosen = self.sentences.chosen(query, candidates)
         claims = self.sentences.claims(query, chosen) + self.entry(chosen[0], query.weights, candidates.hits)
-        return self.sentences.finish(query, claims, chosen[0], candidates, self.name)
+        return self.sentences.finish(query, claims, candidates, self.name)
 
     @staticmethod
     def entry(unit: Unit, weights: dict[str, float], hits: list[Hit]) -> list[Claim]:

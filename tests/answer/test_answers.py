@@ -33,6 +33,17 @@ def test_attribute_question_uses_the_table_row(qa):
 def test_authors_come_from_the_paper_list(qa):
     answer = qa.ask("Who are the authors of Glimmer?")
     assert "Ada Lovelace" in answer.answer and "Grace Hopper" in answer.answer
+    assert "example.org" not in answer.answer and "Key Words" not in answer.answer, answer.answer  # not asked
+
+
+def test_a_record_shows_its_link_only_when_the_question_asks_for_it(qa):
+    from answer.table_lookup import focused_row
+    from index.text import tokenize
+
+    entry = next(c for c in qa.retriever.chunks if c.kind == "list-item" and "Link" in c.fields)
+    asked = {t: 1.0 for t in tokenize("Where is the Glimmer paper linked from?")}
+    assert "example.org" in focused_row(entry, asked)
+    assert "example.org" not in focused_row(entry, {t: 1.0 for t in tokenize("What does Glimmer generate?")})
 
 
 def test_unsupported_question_abstains_and_keeps_closest_passages(qa):

@@ -1,7 +1,7 @@
 """Broad questions ("What are the main challenges ...?") are answered from a section's subsections."""
 import pytest
 
-from answer.outline_answer import asked_topic
+from answer.outline_answer import asked_topic, asked_topics
 from surveyqa.service import SurveyQA
 from index.retrieval import Filters
 
@@ -13,7 +13,7 @@ Retinal foundation models learn from fundus photographs and optical coherence to
 
 2. Challenges
 
-Retinal foundation models face three main challenges before clinical use.
+Retinal foundation models face three main challenges, or obstacles, before clinical use.
 
 2.1. Label Scarcity
 
@@ -43,6 +43,7 @@ Imaging archives need storage for the main retinal challenges.
 @pytest.mark.parametrize("question, topic", [
     ("What are the main challenges for retinal foundation models?", {"challeng"}),
     ("Which key limitations remain?", {"limit"}), ("What is a challenge?", set()),
+    ("What are the main open problems in image synthesis?", {"problem"}),  # stacked qualifiers
 ])
 def test_broad_questions_name_what_they_list(question, topic):
     assert asked_topic(question) == topic
@@ -69,3 +70,16 @@ def test_the_filter_keeps_the_outline_to_the_selected_documents(qa):
     answer = qa.ask("What are the main challenges for retinal images?", filters=Filters(docs=["other-notes.txt"]))
     assert answer.citations and {c.doc for c in answer.citations} == {"other-notes.txt"}
     assert "Label Scarcity" not in answer.answer  # a one-subsection section is no outline
+
+
+def test_a_broad_question_naming_a_section_falls_back_to_that_section():
+    question = "What major obstacles to clinical use does the review set out in its Challenges section?"
+    assert asked_topics(question) == [{"obstacl"}, {"challeng"}]
+    assert asked_topics("What does the review say in its Methods section?") == []  # not a broad question
+
+
+def test_the_named_section_is_outlined_and_the_survey_named_briefly(qa):
+    answer = qa.ask("What main obstacles face retinal foundation models in the Challenges section of the Kestrel survey?",
+                    filters=Filters(docs=["kestrel-survey.txt"]))
+    assert "Label Scarcity; Device Shift; Regulatory Approval" in answer.answer, answer.answer
+    assert "of Kestrel Survey of Retinal Foundation Models covers" in answer.answer

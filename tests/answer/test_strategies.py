@@ -114,3 +114,27 @@ def test_explain_lists_every_signal_that_applied_and_adds_up(qa):
     assert parts["number_bonus"] == pytest.approx(qa.settings.number_bonus) and "enumeration_bonus" not in parts
     text = ranker.explain(query, unit, 0.5)
     assert all(name in text for name in parts) and text.endswith(f"= {ranker.score(query, unit, 0.5):.3f}")
+
+
+def test_a_yes_no_question_opens_with_the_verdict_whichever_strategy_answers(qa):
+    answer = qa.ask("Is Zorblax trained on slices?")
+    assert answer.strategy == "cross-survey" and answer.answer.startswith("Yes. The surveys disagree"), answer.answer
+
+
+def test_a_long_table_listing_gives_the_count_and_names_the_first_rows(tmp_path):
+    rows = "\n".join(f"Model{i} [{i}]\t{'X-ray' if i == 0 else 'Sonar'}\t{i}M slices" for i in range(12))
+    doc = f"""Egret Survey of Imaging Models
+
+1. Models
+
+Table 1: Imaging models and their data.
+
+Model\tModality\tTraining data
+{rows}
+"""
+    qa = SurveyQA(build_small_index(tmp_path, {"egret-survey.txt": doc}))
+    answer = qa.ask("Which models have the sonar modality?")
+    assert answer.strategy == "table-listing", answer.answer
+    assert answer.answer.startswith("11 rows of “Table 1: Imaging models and their data.” match, among them Model1, Model2")
+    assert "and 3 more" in answer.answer and "Model0" not in answer.answer
+    assert len(answer.citations) == 8 and all(c.kind == "table-row" for c in answer.citations)
