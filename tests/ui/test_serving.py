@@ -23,18 +23,20 @@ def test_serve_takes_an_index_a_corpus_and_the_read_only_switch(monkeypatch, tmp
     from cli.main import app
 
     calls = []
-    monkeypatch.setattr(ui.app, "launch", lambda host, port, settings: calls.append((host, port, settings)))
+    monkeypatch.setattr(ui.app, "launch", lambda host, port, settings, ask_processes: calls.append(
+        (host, port, settings, ask_processes)))
     runner = CliRunner()
     result = runner.invoke(app, ["serve", "--index", str(tmp_path / "ix"), "--corpus", str(tmp_path / "c"),
                                  "--port", "8123", "--read-only"])
     assert result.exit_code == 0, result.output
-    host, port, settings = calls[-1]
-    assert (host, port, settings.index_dir, settings.corpus_dir) == (None, 8123, tmp_path / "ix", tmp_path / "c")
+    host, port, settings, processes = calls[-1]
+    assert (host, port, settings.index_dir, settings.corpus_dir, processes) == (None, 8123, tmp_path / "ix",
+                                                                                 tmp_path / "c", 0)
     assert settings.read_only is True
     runner.invoke(app, ["serve", "--allow-changes"])
     assert calls[-1][2].read_only is False
-    runner.invoke(app, ["serve"])
-    assert calls[-1][2].read_only is None
+    runner.invoke(app, ["serve", "--ask-processes", "2"])
+    assert calls[-1][2].read_only is None and calls[-1][3] == 2
 
 
 def test_read_only_is_the_default_beyond_loopback_and_a_setting_overrides_it():
