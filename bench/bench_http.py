@@ -4,18 +4,21 @@ Starts the real server (``python app.py`` via ``tests/ui/server.py``) on an exis
 sends questions from 1 and from 8 concurrent clients, each client with its own connection, without
 and with a survey filter, to two endpoints side by side: Gradio's ``/ask`` through ``gradio_client``
 (Gradio's queue; the client polls its messages every 50 ms, which adds to every request) and the plain
-JSON route ``POST /api/ask`` through ``httpx`` (``ui/api.py``: no queue, at most one answer per core
-at once). Both return the same record.
+JSON route ``POST /api/ask`` through one ``http.client`` keep-alive connection per client thread
+(``ui/api.py``: no queue, at most one answer per core at once; this client spends about 0.7 ms of CPU
+a request, ``httpx`` 3.5-5, on the cores the server uses). Both return the same record.
 
 Every request is a question the server has not seen (``Q<n>: `` + a dev question about ``--doc``), so
 each pays for its query embedding, as new questions do; the server's embedder caches repeats. Each
 ``--query-threads`` value gets its own server (default ``1 0``: the setting's default and torch's),
 all started together, and each configuration runs on each server in turn, so that both see the same
-background load. Requests and time are bounded per configuration (``--requests``, ``--max-seconds``).
+background load; so does each ``--ask-processes`` value (default ``0 2``: answers in the server's process, and
+in 2 answer processes). Requests and time are bounded per configuration (``--requests``, ``--max-seconds``).
 The clients run on the same machine as the server. ``answer p50/p95`` is the ``latency_ms`` of the
 returned records: the time spent answering inside the server.
 
-Run:  .venv/bin/python bench/bench_http.py [--index-dir var/index] [--clients 1 8] [--requests 80] [--out FILE]
+Run:  .venv/bin/python bench/bench_http.py [--index-dir var/index] [--clients 1 8] [--requests 80]
+      [--query-threads 1 0] [--ask-processes 0 2] [--out FILE]
 """
 from __future__ import annotations
 
@@ -37,7 +40,7 @@ if __package__ in (None, ""):
 
 from bench.common import CORPUS, DEV_SET, REPO, latency_stats, loadavg, machine_info, print_table, write_json
 from bench.report import HTTP_COLUMNS, http_rows
-from tests.ui.server import start_app, stop_app
+from tests.ui.server import start_app, stop_app, wait_ready
 
 K, MODE = 5, "hybrid"
 REQUEST_TIMEOUT_S = 60
@@ -67,14 +70,24 @@ def gradio_caller(url: str):
 
 
 def json_caller(url: str):
-    """``(question, docs) -> record`` through ``POST /api/ask`` on its own ``httpx`` connection."""
-    import httpx
+    """``(question, docs) -> record`` through ``POST /api/ask`` on its own keep-alive connection."""
+    from http.client import HTTPConnection
+    from urllib.parse import urlsplit
 
     from ui.api import ASK_PATH
 
-    client = httpx.Client(base_url=url, timeout=REQUEST_TIMEOUT_S)
-    return lambda question, docs: client.post(ASK_PATH, json={"question": question, "k": K, "mode": MODE,
-                                                              "docs": docs}).raise_for_status().json()
+    connection = HTTPConnection(urlsplit(url).hostname, urlsplit(url).port, timeout=REQUEST_TIMEOUT_S)
+
+    def call(question: str, docs) -> dict:
+        body = json.dumps({"question": question, "k": K, "mode": MODE, "docs": docs})
+        connection.request("POST", ASK_PATH, body, {"Content-Type": "application/json"})
+        reply = connection.getresponse()
+        data = reply.read()
+        if reply.status != 200:
+            raise RuntimeError(f"HTTP {reply.status}: {data[:150]!r}")
+        return json.loads(data)
+
+    return call
 
 
 CALLERS = {"/ask": gradio_caller, "/api/ask": json_caller}
@@ -118,14 +131,18 @@ def run_load(url: str, endpoint: str, docs, clients: int, questions: list[str], 
 
 
 @contextmanager
-def servers(args, thread_counts: list[int], log_dir: Path):
-    """One server per ``query_threads`` value, all up at once: ``{threads: url}``."""
+def servers(args, log_dir: Path):
+    """One server per ``query_threads`` x ``ask_processes`` value, all up and ready at once:
+    ``{(threads, processes): url}``."""
     started = {}
     try:
-        for threads in thread_counts:
+        for threads, processes in itertools.product(args.query_threads, args.ask_processes):
             os.environ["SURVEYQA_QUERY_THREADS"] = str(threads)
-            started[threads] = start_app(args.index_dir, args.corpus, log_dir / f"app-{threads}.log", timeout=180)
-        yield {threads: url for threads, (_, url) in started.items()}
+            started[threads, processes] = start_app(args.index_dir, args.corpus, log_dir / f"app-{threads}-{processes}.log",
+                                                    timeout=180, args=("--ask-processes", str(processes)))
+        for _, url in started.values():
+            wait_ready(url, 300)
+        yield {key: url for key, (_, url) in started.items()}
     finally:
         for proc, _ in started.values():
             stop_app(proc)
@@ -136,14 +153,14 @@ def bench(args, questions: list[str], log_dir: Path) -> list[dict]:
     with each other run back to back and see about the same load."""
     tags = itertools.count(1)
     filters = (None, [args.doc])
-    with servers(args, args.query_threads, log_dir) as urls:
+    with servers(args, log_dir) as urls:
         for url in urls.values():  # warm-up: model, index and code paths loaded before timing
             for endpoint, docs in itertools.product(CALLERS, filters):
                 CALLERS[endpoint](url)(f"warm-up {next(tags)}: {questions[0]}", docs)
-        return [{"query_threads": threads, **run_load(url, endpoint, docs, clients, questions, tags,
-                                                      args.requests, args.max_seconds)}
+        return [{"query_threads": threads, "ask_processes": processes,
+                 **run_load(url, endpoint, docs, clients, questions, tags, args.requests, args.max_seconds)}
                 for docs in filters for clients in args.clients for endpoint in CALLERS
-                for threads, url in urls.items()]
+                for (threads, processes), url in urls.items()]
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -158,6 +175,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--max-seconds", type=float, default=60.0, help="time limit per configuration")
     parser.add_argument("--query-threads", type=int, nargs="+", default=[1, 0],
                         help="SURVEYQA_QUERY_THREADS of each server run (0 = torch's default)")
+    parser.add_argument("--ask-processes", type=int, nargs="+", default=[0, 2],
+                        help="app.py --ask-processes of each server run (0 = answers in the server's process)")
     parser.add_argument("--out", type=Path, help="JSON output (default bench/results/bench_http.json)")
     args = parser.parse_args(argv)
 
@@ -167,7 +186,8 @@ def main(argv: list[str] | None = None) -> dict:
     result: dict = {"machine": machine_info(),
                     "settings": {"index_dir": str(args.index_dir), "questions_file": str(args.questions),
                                  "questions": len(questions), "doc": args.doc, "k": K, "mode": MODE,
-                                 "requests": args.requests, "max_seconds": args.max_seconds}}
+                                 "requests": args.requests, "max_seconds": args.max_seconds,
+                                 "client": "/api/ask: http.client, one keep-alive connection per client thread"}}
     with tempfile.TemporaryDirectory(prefix="surveyqa-bench-http-") as temp:
         result["runs"] = bench(args, questions, Path(temp))
     result["loadavg_at_end"] = loadavg()

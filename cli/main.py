@@ -208,11 +208,14 @@ def serve(
         None, "--read-only/--allow-changes",
         help="Turn corpus changes (upload, remove) off / on (default: settings read_only, else off unless the host "
              "is loopback)."),
+    ask_processes: int = typer.Option(
+        0, "--ask-processes", min=0,
+        help="Answer the HTTP APIs (/api/ask, /ask) in N processes, one torch thread each (default 0: in the server's)."),
 ):
     """Start the chat UI (building the index of the bundled corpus on first run)."""
     from ui.app import launch
 
-    launch(host, port, settings_for(index, corpus_dir=corpus, read_only=read_only))
+    launch(host, port, settings_for(index, corpus_dir=corpus, read_only=read_only), ask_processes=ask_processes)
 
 
 def _register_groups() -> None:

@@ -67,8 +67,9 @@ async def read_request(request: Request) -> AskRequest:
 
 
 def ask_route(ctx: AppContext) -> APIRoute:
-    """``POST /api/ask`` over ``ctx``, for ``launch``'s FastAPI app; at most :data:`ASK_WORKERS` answers at once."""
-    workers = anyio.CapacityLimiter(ASK_WORKERS)
+    """``POST /api/ask`` over ``ctx``, for ``launch``'s FastAPI app; at most :data:`ASK_WORKERS` answers
+    (or one per answer process) at once."""
+    workers = anyio.CapacityLimiter(ctx.ask_processes or ASK_WORKERS)
 
     async def ask(request: Request) -> JSONResponse:
         if foreign_origin(request):

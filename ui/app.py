@@ -266,17 +266,18 @@ def theme() -> gr.themes.Base:
 
 
 def launch(host: str | None = None, port: int | None = None, settings: Settings | None = None,
-           block: bool = True) -> gr.Blocks:
+           block: bool = True, ask_processes: int = 0) -> gr.Blocks:
     """Serve the UI on ``host:port``; unset, they come from Gradio's GRADIO_SERVER_NAME / GRADIO_SERVER_PORT,
     then SURVEYQA_HOST / SURVEYQA_PORT, then 127.0.0.1:7860. Torch keeps ``query_threads`` threads. The corpus
     is read-only unless the host is loopback or the ``read_only`` setting says otherwise; ``ui_auth`` adds
-    a login; Gradio refuses uploads over ``max_file_mb``. The same server answers ``POST /api/ask`` (``ui.api``)."""
+    a login; Gradio refuses uploads over ``max_file_mb``. The same server answers ``POST /api/ask`` (``ui.api``);
+    with ``ask_processes``, the HTTP APIs answer in that many processes (``ui.answer_processes``)."""
     env = os.environ.get
     host = host or env("GRADIO_SERVER_NAME") or env("SURVEYQA_HOST") or DEFAULT_HOST
     port = int(port or env("GRADIO_SERVER_PORT") or env("SURVEYQA_PORT") or DEFAULT_PORT)
     settings = settings or load_settings()
     auth = logins(settings)  # a malformed ui_auth stops here, before anything is served
-    ctx = AppContext(settings, read_only=read_only_for(host, settings))
+    ctx = AppContext(settings, read_only=read_only_for(host, settings), ask_processes=ask_processes)
     ctx.start_background_build().join(timeout=STARTUP_WAIT_S)  # an existing index loads in time
     demo = build_app(ctx)
     demo.queue(default_concurrency_limit=CHAT_CONCURRENCY)
@@ -290,7 +291,8 @@ def launch(host: str | None = None, port: int | None = None, settings: Settings 
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python app.py [--host H] [--port P] [--index DIR] [--corpus DIR] [--read-only | --no-read-only]``."""
+    """``python app.py [--host H] [--port P] [--index DIR] [--corpus DIR] [--read-only | --no-read-only]
+    [--ask-processes N]``."""
     parser = argparse.ArgumentParser(description="Serve the SurveyQA web UI.")
     parser.add_argument("--host", default=None, help=f"interface to bind (default GRADIO_SERVER_NAME or {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, default=None, help=f"port (default GRADIO_SERVER_PORT or {DEFAULT_PORT})")
@@ -298,5 +300,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--corpus", type=Path, default=None, help="corpus folder used when the index is missing")
     parser.add_argument("--read-only", action=argparse.BooleanOptionalAction, default=None,
                         help="corpus changes off (--no-read-only: on); default: off only on a loopback address")
+    parser.add_argument("--ask-processes", type=int, default=0, metavar="N",
+                        help="answer the HTTP APIs (/api/ask, /ask) in N processes, one torch thread each (default 0: "
+                             "in this process)")
     args = parser.parse_args(argv)
-    launch(args.host, args.port, load_settings(index_dir=args.index, corpus_dir=args.corpus, read_only=args.read_only))
+    launch(args.host, args.port, load_settings(index_dir=args.index, corpus_dir=args.corpus, read_only=args.read_only),
+           ask_processes=args.ask_processes)

@@ -66,13 +66,16 @@ def answer_question(ctx: AppContext, question: str, mode: str, k: int, docs: lis
 
 def answer_record(ctx: AppContext, question: str, k: int, mode: str, docs: list[str] | None = None) -> dict:
     """The answer record of ``surveyqa ask --json``, for the HTTP APIs, over the surveys ``docs``
-    (:func:`make_filters`; None: all); refusals become ``gr.Error``."""
+    (:func:`make_filters`; None: all), in the answer processes when there are some; refusals become ``gr.Error``."""
     from surveyqa import QuestionError
 
     if not ctx.status.ready:
         raise gr.Error(ctx.status.error or ctx.status.message())
     try:
-        return ctx.qa.ask(question, int(k), mode, make_filters(docs, list(ctx.documents()))).to_dict()
+        filters = make_filters(docs, list(ctx.documents()))
+        if ctx.answerers:
+            return ctx.answerers.answer(ctx.qa.retriever.store.path, question, int(k), mode, filters)
+        return ctx.qa.ask(question, int(k), mode, filters).to_dict()
     except (QuestionError, ValueError) as exc:
         raise gr.Error(str(exc)) from exc
 

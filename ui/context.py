@@ -44,12 +44,16 @@ class BuildStatus:
 
 class AppContext:
     """The one SurveyQA object (read-only, shared) plus the lock that serialises index updates;
-    with ``read_only`` the corpus cannot be changed through the UI."""
+    with ``read_only`` the corpus cannot be changed through the UI; with ``ask_processes`` the HTTP
+    APIs answer in that many :class:`~ui.answer_processes.AnswerProcesses`, started with the index."""
 
-    def __init__(self, settings: Settings, qa: SurveyQA | None = None, read_only: bool = False):
+    def __init__(self, settings: Settings, qa: SurveyQA | None = None, read_only: bool = False,
+                 ask_processes: int = 0):
         self.settings = settings
         self.qa = qa or SurveyQA(settings)
         self.read_only = read_only
+        self.ask_processes = ask_processes
+        self.answerers = None
         self.index_lock = threading.Lock()
         self._cancel = threading.Event()
         self.status = BuildStatus()
@@ -122,6 +126,11 @@ class AppContext:
                 status.note = self.qa.open(tick, rebuild_from=[self.settings.corpus_dir, *uploads])
                 tick("preparing the model catalog", 0, 0)
                 self.qa.warm()
+            if self.ask_processes and self.answerers is None:
+                from ui.answer_processes import AnswerProcesses
+
+                tick(f"starting {self.ask_processes} answer processes", 0, 0)
+                self.answerers = AnswerProcesses(self.settings, self.ask_processes)
             status.ready = True
             if not self.read_only:
                 self.sweep_uploads()

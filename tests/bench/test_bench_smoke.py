@@ -44,16 +44,16 @@ def test_bench_http_tiny_run_writes_expected_json(tiny_settings, tmp_path):
     done = subprocess.run(
         [sys.executable, str(REPO / "bench" / "bench_http.py"), "--index-dir", str(tiny_settings.index_dir),
          "--corpus", str(tiny_settings.corpus_dir), "--questions", str(questions), "--doc", "alpha-survey.txt",
-         "--clients", "1", "2", "--requests", "4", "--query-threads", "1", "--out", str(out)],
+         "--clients", "1", "2", "--requests", "4", "--query-threads", "1", "--ask-processes", "0", "1", "--out", str(out)],
         cwd=REPO, capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(out.read_text())
     assert {"machine", "settings", "runs"} <= result.keys() and result["settings"]["questions"] == 2
     runs = result["runs"]
-    assert [(r["endpoint"], r["filter"], r["clients"]) for r in runs] == [
-        (endpoint, survey, clients) for survey in ("none", "alpha-survey.txt") for clients in (1, 2)
-        for endpoint in ("/ask", "/api/ask")]
+    assert [(r["endpoint"], r["filter"], r["clients"], r["ask_processes"]) for r in runs] == [
+        (endpoint, survey, clients, processes) for survey in ("none", "alpha-survey.txt") for clients in (1, 2)
+        for endpoint in ("/ask", "/api/ask") for processes in (0, 1)]
     for run in runs:
         assert run["n"] == 4 and run["errors"] == 0, run
         assert {"p50_ms", "p95_ms", "max_ms", "req_per_s", "query_threads"} <= run.keys()

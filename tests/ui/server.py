@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -18,13 +19,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_app(index: Path, corpus: Path, log: Path, timeout: float = 60):
-    """``python app.py`` on a free port; returns (process, url) once it answers HTTP."""
+def start_app(index: Path, corpus: Path, log: Path, timeout: float = 60, args: tuple[str, ...] = ()):
+    """``python app.py ARGS`` on a free port; returns (process, url) once it answers HTTP."""
     port = free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
     handle = log.open("w")
     proc = subprocess.Popen([sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port),
-                             "--index", str(index), "--corpus", str(corpus)], cwd=ROOT, env=env,
+                             "--index", str(index), "--corpus", str(corpus), *args], cwd=ROOT, env=env,
                             stdout=handle, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + timeout
@@ -38,6 +39,23 @@ def start_app(index: Path, corpus: Path, log: Path, timeout: float = 60):
             time.sleep(0.3)
     proc.kill()
     raise RuntimeError(f"app did not start within {timeout} s:\n{log.read_text()}")
+
+
+def wait_ready(url: str, timeout: float = 120) -> None:
+    """Wait until the server's index is ready: ``POST /api/ask`` stops answering 503."""
+    deadline = time.monotonic() + timeout
+    while True:
+        request = urllib.request.Request(url.rstrip("/") + "/api/ask", b'{"question": ""}',
+                                         {"Content-Type": "application/json"})
+        try:
+            urllib.request.urlopen(request, timeout=10)
+            return
+        except urllib.error.HTTPError as exc:
+            if exc.code != 503:
+                return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the index of {url} was not ready within {timeout} s")
+        time.sleep(0.3)
 
 
 def stop_app(proc) -> None:

@@ -23,18 +23,20 @@ def test_serve_takes_an_index_a_corpus_and_the_read_only_switch(monkeypatch, tmp
     from cli.main import app
 
     calls = []
-    monkeypatch.setattr(ui.app, "launch", lambda host, port, settings: calls.append((host, port, settings)))
+    monkeypatch.setattr(ui.app, "launch", lambda host, port, settings, ask_processes: calls.append(
+        (host, port, settings, ask_processes)))
     runner = CliRunner()
     result = runner.invoke(app, ["serve", "--index", str(tmp_path / "ix"), "--corpus", str(tmp_path / "c"),
                                  "--port", "8123", "--read-only"])
     assert result.exit_code == 0, result.output
-    host, port, settings = calls[-1]
-    assert (host, port, settings.index_dir, settings.corpus_dir) == (None, 8123, tmp_path / "ix", tmp_path / "c")
+    host, port, settings, processes = calls[-1]
+    assert (host, port, settings.index_dir, settings.corpus_dir, processes) == (None, 8123, tmp_path / "ix",
+                                                                                 tmp_path / "c", 0)
     assert settings.read_only is True
     runner.invoke(app, ["serve", "--allow-changes"])
     assert calls[-1][2].read_only is False
-    runner.invoke(app, ["serve"])
-    assert calls[-1][2].read_only is None
+    runner.invoke(app, ["serve", "--ask-processes", "2"])
+    assert calls[-1][2].read_only is None and calls[-1][3] == 2
 
 
 def test_read_only_is_the_default_beyond_loopback_and_a_setting_overrides_it():
@@ -74,7 +76,7 @@ def serve(tiny_root):
 
     def start(host: str, **overrides) -> str:
         port = free_port()
-        settings = load_settings(index_dir=tiny_root / "index", corpus_dir=tiny_root / "corpus", **overrides)
+        settings = load_settings(**{"index_dir": tiny_root / "index", "corpus_dir": tiny_root / "corpus", **overrides})
         demos.append(launch(host, port, settings, block=False))
         return f"http://127.0.0.1:{port}/"
 
@@ -169,3 +171,33 @@ def test_the_json_route_needs_the_login_of_ui_auth(serve):
         assert session.post(url, json={"question": QUESTION}).status_code == 401
         assert session.post(base + "login", data={"username": "reader", "password": "s3cret"}).status_code == 200
         assert "ViT-B" in session.post(url, json={"question": QUESTION}).json()["answer"]
+
+
+def test_the_json_route_answers_503_until_the_index_is_ready(serve, monkeypatch):
+    import threading
+
+    import ui.app
+    from ui.context import AppContext
+
+    release, built, ensure_index = threading.Event(), threading.Event(), AppContext.ensure_index
+
+    def held_build(ctx):
+        release.wait(120)
+        ensure_index(ctx)
+        built.set()
+
+    monkeypatch.setattr(ui.app, "STARTUP_WAIT_S", 0)
+    monkeypatch.setattr(AppContext, "ensure_index", held_build)
+    url = ask_url(serve("127.0.0.1"))
+    building = httpx.post(url, json={"question": QUESTION})
+    assert building.status_code == 503 and "Building the index" in building.json()["detail"]
+    release.set()
+    assert built.wait(120)
+    assert "ViT-B" in httpx.post(url, json={"question": QUESTION}).json()["answer"]
+
+
+def test_the_json_route_answers_503_with_the_reason_when_no_index_can_be_built(serve, tmp_path):
+    (tmp_path / "corpus").mkdir()
+    url = ask_url(serve("127.0.0.1", index_dir=tmp_path / "index", corpus_dir=tmp_path / "corpus"))
+    refused = httpx.post(url, json={"question": QUESTION})
+    assert refused.status_code == 503 and "no index could be built" in refused.json()["detail"]
