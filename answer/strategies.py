@@ -1,7 +1,8 @@
 """The ways an answer can be made, tried in a declared order (:data:`ORDER`): each strategy's
 ``propose(query, candidates)`` returns a :class:`Draft` or None, and the first draft wins.
 
-1. ``table-listing``: "which models ...?" answered by every matching row of the best row's table.
+1. ``table-listing``: "which models ...?" answered by every matching row of the best row's table
+   (by count and the first rows' names when many match).
 2. ``comparison``: "compare A and B" from the catalog.
 3. ``outline``: "what are the main X?" from the subsections of the section about X.
 4. ``cross-survey``: where the surveys disagree about a named model, then the best sentence.
@@ -36,7 +37,8 @@ _MARKER_CONTEXT = re.compile(r"((?:\S+\s+){0,3}\S+)\s*\[(\d{1,4})(?:[,\s–-]+\d
 class Draft:
     """The claims chosen for an answer, how well the evidence supports it, any passages looked up
     beyond the retrieved ones (rows of a scanned table), what the question asks for that the
-    claims lack (``missing``: the answer then says so and counts as abstained), and the strategy."""
+    claims lack (``missing``: the answer then says so and counts as abstained), the strategy that
+    made it and the candidates it was made from (for :meth:`ExtractiveAnswerer.explain`)."""
 
     claims: list[Claim]
     support: float
