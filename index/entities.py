@@ -48,12 +48,13 @@ class EntityIndex:
                     if acronym in self.positions and long_form.lower() not in self._aliases:
                         self._aliases[long_form.lower()] = (NameFinder(long_form, record=True), acronym)
 
-    def mentioned(self, text: str) -> list[str]:
-        """Names occurring in ``text`` (or spelled out, as the surveys define them); a name inside
-        a longer matched name is dropped."""
+    def mentioned(self, text: str, spelled: list[tuple[str, str]] | None = None) -> list[str]:
+        """Names occurring in ``text`` (or spelled out, as the surveys define them: ``spelled``, when
+        the caller has :meth:`spelled_out` already); a name inside a longer matched name is dropped."""
         lowered = text.lower()
         found = [name for name, finder in self._finders.items() if finder.search(text, lowered)]
-        found = list(dict.fromkeys(found + [name for _, name in self.spelled_out(text, lowered)]))
+        spelled = self.spelled_out(text, lowered) if spelled is None else spelled
+        found = list(dict.fromkeys(found + [name for _, name in spelled]))
         return [n for n in found if not any(len(n) < len(m) and n.lower() in m.lower() for m in found)]
 
     def spelled_out(self, text: str, lowered: str | None = None) -> list[tuple[str, str]]:

@@ -27,7 +27,7 @@ class Query:
     embed: Callable[[str], np.ndarray] = field(repr=False)
     adapt: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False)
 
-    @property
+    @cached_property
     def focus(self) -> str:
         """The rarest weighted term: what the question is most specifically about ('' if none)."""
         focus = max(self.weights, key=self.weights.get, default="")

@@ -158,7 +158,7 @@ class Retriever:
         spelled = self.entities.spelled_out(text)
         idf = self.store.lexical.idf
         terms = dict.fromkeys(tokenize(text) + [t for _, name in spelled for t in tokenize(name)])
-        names = self.entities.mentioned(text)
+        names = self.entities.mentioned(text, spelled)
         return Query(text, detect_intent(text), {t: (0.0 if t in naming else idf(t)) for t in terms}, prior, names,
                      [p for name in names for p in self.entities.positions[name]],
                      lambda q: self.embedder.embed_query_vector(q), self.adapter)
