@@ -309,12 +309,12 @@ def main(argv: list[str] | None = None) -> dict:
 
     from bench.make_pdfs import make_corpus
     from index.embeddings import make_embedder
-    from index.precision import ingest_precision
+    from index.precision import resolve_precision
     from core.settings import load_settings
 
     base = load_settings()
     result: dict = {"machine": machine_info(), "repeat": args.repeat,
-                    "ingest_precision": ingest_precision(base.ingest_precision)}
+                    "ingest_precision": resolve_precision(base.ingest_precision)}
     rss0 = rss_mb()
     with Timer() as load_t:
         embedder = make_embedder(base.embedding_model, base.embedding_batch_size)

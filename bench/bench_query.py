@@ -5,7 +5,7 @@ corpus, side by side with a plain LangChain pipeline's ``similarity_search`` (Re
 TextSplitter 1000/200 + the same embedder + ``langchain_community`` FAISS) on the same questions.
 Every method gets one untimed warm-up pass over all questions, then ``--repeat`` timed passes.
 
-The embedder caches query vectors (``SentenceEmbedder.embed_query_vector`` is an LRU cache), so
+The embedder caches query vectors (``SentenceEmbedder.embed_query_vector``: an LRU cache per precision), so
 after the warm-up every repeat is a cache hit. Each method is therefore timed twice:
 ``cached`` (the library as it runs: repeated questions) and ``fresh`` (the query cache is cleared
 before each timed call — what a never-seen question costs, embedding included). Fresh calls are
@@ -37,19 +37,13 @@ from bench.common import (CORPUS, DEV_SET, Timer, langchain_documents, langchain
                           machine_info, peak_rss_mb, print_table, reset_peak_rss, rss_mb, write_json)
 
 
-def clear_query_cache(embedder) -> None:
-    cache = getattr(embedder, "_query_cache", None)
-    if cache is not None and hasattr(cache, "cache_clear"):
-        cache.cache_clear()
-
-
 def time_method(call, questions: list[str], repeat: int, embedder, fresh: bool) -> list[float]:
     """Seconds per call over ``repeat`` passes (after the caller's warm-up pass)."""
     out = []
     for _ in range(repeat):
         for question in questions:
             if fresh:
-                clear_query_cache(embedder)
+                embedder.forget_queries()
             with Timer() as t:
                 call(question)
             out.append(t.seconds)
@@ -67,7 +61,7 @@ def time_fresh(call, questions: list[str], repeat: int, embedder, threads: list[
             for question in questions:
                 for n in threads:
                     torch.set_num_threads(n)
-                    clear_query_cache(embedder)
+                    embedder.forget_queries()
                     with Timer() as t:
                         call(question)
                     out[n].append(t.seconds)

@@ -34,7 +34,7 @@ import numpy as np
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_query import clear_query_cache, time_method
+from bench.bench_query import time_method
 from bench.common import (CORPUS, DEV_SET, Timer, latency_stats, loadavg, machine_info, peak_rss_mb, print_table,
                           reset_peak_rss, write_json)
 
@@ -105,7 +105,7 @@ def time_ask(index_dir: Path, questions: list[str], repeat: int) -> dict:
     embedder = qa.retriever.embedder
     for question in questions[1:5]:  # warm-up
         qa.ask(question)
-    clear_query_cache(embedder)
+    embedder.forget_queries()
     seconds = time_method(qa.ask, questions, repeat, embedder, fresh=True)
     return {"chunks": len(qa.retriever.chunks), "first_ask_s": round(first_t.seconds, 3), **latency_stats(seconds),
             "peak_rss_mb": peak_rss_mb(), "loadavg": [started, loadavg()]}

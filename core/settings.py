@@ -42,7 +42,12 @@ class Settings(BaseSettings):
     )
     ingest_precision: Literal["auto", "bf16", "fp32"] = Field(
         "auto", description="Precision of ingest-time embedding: bf16 autocast, fp32, or auto (bf16 when the CPU "
-        "has AVX-512 BF16 or AMX). Questions are always embedded in fp32.",
+        "has AVX-512 BF16 or AMX).",
+    )
+    query_precision: Literal["auto", "bf16", "fp32", "int8"] = Field(
+        "auto", description="Precision of question embedding: auto (bf16 when the CPU has it, else fp32), bf16, "
+        "fp32, or int8 (a dynamically quantised copy of the model: about twice as fast, and 0.002-0.010 lower on "
+        "most dev-set metrics; bench/README.md).",
     )
     query_threads: int = Field(
         1, ge=0, description="Torch and FAISS threads for answering questions in ask, serve, batch and eval (ingest "

@@ -120,13 +120,6 @@ def _answerer(name: str, qa, k: int, doc_texts: dict[str, str]) -> tuple[Callabl
     raise ValueError(f"unknown baseline {name!r}; choose from {', '.join(BASELINES)}")
 
 
-def _clear_query_cache(qa) -> None:
-    """Forget cached question embeddings so no system's latency profits from an earlier run's."""
-    cache = getattr(qa.retriever.embedder, "_query_cache", None)
-    if hasattr(cache, "cache_clear"):
-        cache.cache_clear()
-
-
 def run_baselines(names, items: list[GoldItem], qa, k: int = 5,
                   progress: StageProgress | None = None) -> dict[str, EvalResult]:
     """Each named baseline evaluated on ``items`` with ``qa``'s document texts; ``progress(name, done, total)``.
@@ -138,7 +131,7 @@ def run_baselines(names, items: list[GoldItem], qa, k: int = 5,
         if progress:
             progress(name, 0, len(items))
         answer, extra = _answerer(name, qa, k, doc_texts)
-        _clear_query_cache(qa)
+        qa.retriever.embedder.forget_queries()  # no system's latency profits from an earlier run's
         tick = (lambda done, total, _n=name: progress(_n, done, total)) if progress else None
         result = evaluate(items, answer, doc_texts, k, tick)
         result.metrics.update(system=name, **extra)

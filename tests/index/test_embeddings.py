@@ -51,3 +51,24 @@ def test_query_threads_hold_torch_and_faiss_to_that_many_threads_and_0_leaves_th
     finally:
         torch.set_num_threads(before[0])
         faiss.omp_set_num_threads(before[1])
+
+
+def test_questions_embed_in_the_precision_asked_and_documents_stay_fp32():
+    import numpy as np
+
+    from index.embeddings import make_embedder
+
+    embedder = make_embedder()
+    questions = ["Which datasets were used to pre-train BiomedCLIP?", "How many image-text pairs does PMC-15M hold?"]
+    exact = embedder.encode(questions)
+    by_precision = {p: np.stack([embedder.embed_query_vector(q, p) for q in questions]) for p in ("fp32", "bf16", "int8")}
+    cosine = {p: (v * exact).sum(axis=1) for p, v in by_precision.items()}
+    assert np.allclose(cosine["fp32"], 1.0, atol=1e-5)
+    assert (cosine["bf16"] > 0.999).all()
+    assert (cosine["int8"] > 0.85).all() and (cosine["int8"] < 0.9999).all()  # a different, quantised model
+    assert np.allclose(np.linalg.norm(by_precision["int8"], axis=1), 1.0, atol=1e-5)
+    assert np.allclose(embedder.encode(questions), exact, atol=1e-6)  # the int8 copy leaves the model as it was
+    cached = embedder._queries["int8"]
+    assert cached.cache_info().currsize == 2
+    embedder.forget_queries()
+    assert cached.cache_info().currsize == 0

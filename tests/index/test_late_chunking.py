@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from index.embeddings import make_embedder
-from index.precision import cpu_has_bf16, ingest_precision
+from index.precision import cpu_has_bf16, resolve_precision
 from index.units import unit_spans
 from ingest.records import Chunk
 
@@ -72,5 +72,5 @@ def test_bf16_is_chosen_from_the_cpu_flags_unless_a_precision_is_set():
     with_bf16 = "processor\t: 0\nflags\t\t: fpu sse2 avx512f avx512_bf16 amx_tile\n"
     without = "processor\t: 0\nflags\t\t: fpu sse2 avx2\nbugs\t\t: avx512_bf16\n"
     assert cpu_has_bf16(with_bf16) and not cpu_has_bf16(without)
-    assert ingest_precision("auto", with_bf16) == "bf16" and ingest_precision("auto", without) == "fp32"
-    assert ingest_precision("fp32", with_bf16) == "fp32" and ingest_precision("bf16", without) == "bf16"
+    assert resolve_precision("auto", with_bf16) == "bf16" and resolve_precision("auto", without) == "fp32"
+    assert resolve_precision("fp32", with_bf16) == "fp32" and resolve_precision("bf16", without) == "bf16"
