@@ -12,13 +12,13 @@ Every request is a question the server has not seen (``Q<n>: `` + a dev question
 each pays for its query embedding, as new questions do; the server's embedder caches repeats. Each
 ``--query-threads`` value gets its own server (default ``1 0``: the setting's default and torch's),
 all started together, and each configuration runs on each server in turn, so that both see the same
-background load; so does each ``--ask-processes`` value (default ``0 2``: answers in the server's process, and
-in 2 answer processes). Requests and time are bounded per configuration (``--requests``, ``--max-seconds``).
+background load; so does each ``--query-precision`` value (default ``auto``), and each
+``--ask-processes`` value (default ``0 2``: answers in the server's process, and in 2 answer processes). Requests and time are bounded per configuration (``--requests``, ``--max-seconds``).
 The clients run on the same machine as the server. ``answer p50/p95`` is the ``latency_ms`` of the
 returned records: the time spent answering inside the server.
 
 Run:  .venv/bin/python bench/bench_http.py [--index-dir var/index] [--clients 1 8] [--requests 80]
-      [--query-threads 1 0] [--ask-processes 0 2] [--out FILE]
+      [--query-threads 1 0] [--ask-processes 0 2] [--query-precision auto int8] [--out FILE]
 """
 from __future__ import annotations
 
@@ -132,13 +132,14 @@ def run_load(url: str, endpoint: str, docs, clients: int, questions: list[str], 
 
 @contextmanager
 def servers(args, log_dir: Path):
-    """One server per ``query_threads`` x ``ask_processes`` value, all up and ready at once:
-    ``{(threads, processes): url}``."""
+    """One server per ``query_threads`` x ``ask_processes`` x ``query_precision`` value, all up and ready
+    at once: ``{(threads, processes, precision): url}``."""
     started = {}
     try:
-        for threads, processes in itertools.product(args.query_threads, args.ask_processes):
-            os.environ["SURVEYQA_QUERY_THREADS"] = str(threads)
-            started[threads, processes] = start_app(args.index_dir, args.corpus, log_dir / f"app-{threads}-{processes}.log",
+        for key in itertools.product(args.query_threads, args.ask_processes, args.query_precision):
+            threads, processes, precision = key
+            os.environ["SURVEYQA_QUERY_THREADS"], os.environ["SURVEYQA_QUERY_PRECISION"] = str(threads), precision
+            started[key] = start_app(args.index_dir, args.corpus, log_dir / f"app-{threads}-{processes}-{precision}.log",
                                                     timeout=180, args=("--ask-processes", str(processes)))
         for _, url in started.values():
             wait_ready(url, 300)
@@ -157,10 +158,10 @@ def bench(args, questions: list[str], log_dir: Path) -> list[dict]:
         for url in urls.values():  # warm-up: model, index and code paths loaded before timing
             for endpoint, docs in itertools.product(CALLERS, filters):
                 CALLERS[endpoint](url)(f"warm-up {next(tags)}: {questions[0]}", docs)
-        return [{"query_threads": threads, "ask_processes": processes,
+        return [{"query_threads": threads, "ask_processes": processes, "query_precision": precision,
                  **run_load(url, endpoint, docs, clients, questions, tags, args.requests, args.max_seconds)}
                 for docs in filters for clients in args.clients for endpoint in CALLERS
-                for (threads, processes), url in urls.items()]
+                for (threads, processes, precision), url in urls.items()]
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -177,6 +178,8 @@ def main(argv: list[str] | None = None) -> dict:
                         help="SURVEYQA_QUERY_THREADS of each server run (0 = torch's default)")
     parser.add_argument("--ask-processes", type=int, nargs="+", default=[0, 2],
                         help="app.py --ask-processes of each server run (0 = answers in the server's process)")
+    parser.add_argument("--query-precision", nargs="+", default=["auto"], choices=["auto", "bf16", "fp32", "int8"],
+                        help="SURVEYQA_QUERY_PRECISION of each server run")
     parser.add_argument("--out", type=Path, help="JSON output (default bench/results/bench_http.json)")
     args = parser.parse_args(argv)
 

@@ -44,7 +44,8 @@ def test_bench_http_tiny_run_writes_expected_json(tiny_settings, tmp_path):
     done = subprocess.run(
         [sys.executable, str(REPO / "bench" / "bench_http.py"), "--index-dir", str(tiny_settings.index_dir),
          "--corpus", str(tiny_settings.corpus_dir), "--questions", str(questions), "--doc", "alpha-survey.txt",
-         "--clients", "1", "2", "--requests", "4", "--query-threads", "1", "--ask-processes", "0", "1", "--out", str(out)],
+         "--clients", "1", "2", "--requests", "4", "--query-threads", "1", "--ask-processes", "0", "1", "--query-precision", "int8",
+         "--out", str(out)],
         cwd=REPO, capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -57,3 +58,4 @@ def test_bench_http_tiny_run_writes_expected_json(tiny_settings, tmp_path):
     for run in runs:
         assert run["n"] == 4 and run["errors"] == 0, run
         assert {"p50_ms", "p95_ms", "max_ms", "req_per_s", "query_threads"} <= run.keys()
+        assert run["query_precision"] == "int8"
