@@ -13,7 +13,8 @@ each pays for its query embedding, as new questions do; the server's embedder ca
 ``--query-threads`` value gets its own server (default ``1 0``: the setting's default and torch's),
 all started together, and each configuration runs on each server in turn, so that both see the same
 background load; so does each ``--query-precision`` value (default ``auto``), and each
-``--ask-processes`` value (default ``0 2``: answers in the server's process, and in 2 answer processes). Requests and time are bounded per configuration (``--requests``, ``--max-seconds``).
+``--ask-processes`` value (default ``0 2``: answers in the server's process, and in 2 answer processes).
+Requests and time are bounded per configuration (``--requests``, ``--max-seconds``).
 The clients run on the same machine as the server. ``answer p50/p95`` is the ``latency_ms`` of the
 returned records: the time spent answering inside the server.
 
@@ -139,8 +140,8 @@ def servers(args, log_dir: Path):
         for key in itertools.product(args.query_threads, args.ask_processes, args.query_precision):
             threads, processes, precision = key
             os.environ["SURVEYQA_QUERY_THREADS"], os.environ["SURVEYQA_QUERY_PRECISION"] = str(threads), precision
-            started[key] = start_app(args.index_dir, args.corpus, log_dir / f"app-{threads}-{processes}-{precision}.log",
-                                                    timeout=180, args=("--ask-processes", str(processes)))
+            log = log_dir / f"app-{threads}-{processes}-{precision}.log"
+            started[key] = start_app(args.index_dir, args.corpus, log, timeout=180, args=("--ask-processes", str(processes)))
         for _, url in started.values():
             wait_ready(url, 300)
         yield {key: url for key, (_, url) in started.items()}

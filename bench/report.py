@@ -99,14 +99,14 @@ def scale(d: dict) -> str:
     return out
 
 
-HTTP_COLUMNS = ["endpoint", "filter", "query threads", "ask processes", "query precision", "clients", "n", "errors", "p50 ms", "p95 ms",
-                "max ms", "req/s", "answer p50 ms", "answer p95 ms", "load (1 min)"]
+HTTP_COLUMNS = ["endpoint", "filter", "query threads", "ask processes", "query precision", "clients", "n", "errors",
+                "p50 ms", "p95 ms", "max ms", "req/s", "answer p50 ms", "answer p95 ms", "load (1 min)"]
 
 
 def http_rows(d: dict) -> list[list]:
     """One row per bench_http configuration (also printed by bench_http.py)."""
-    return [[r["endpoint"], r["filter"], r["query_threads"] or "torch default", r.get("ask_processes", 0), r.get("query_precision", "fp32"), r["clients"],
-             r["n"], r["errors"],
+    return [[r["endpoint"], r["filter"], r["query_threads"] or "torch default", r.get("ask_processes", 0),
+             r.get("query_precision", "fp32"), r["clients"], r["n"], r["errors"],
              r["p50_ms"], r["p95_ms"], r["max_ms"], r["req_per_s"], r.get("answer_p50_ms"), r.get("answer_p95_ms"),
              f"{r['loadavg_start'][0]} -> {r['loadavg_end'][0]}"] for r in d["runs"]]
 

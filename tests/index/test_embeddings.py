@@ -65,7 +65,7 @@ def test_questions_embed_in_the_precision_asked_and_documents_stay_fp32():
     cosine = {p: (v * exact).sum(axis=1) for p, v in by_precision.items()}
     assert np.allclose(cosine["fp32"], 1.0, atol=1e-5)
     assert (cosine["bf16"] > 0.999).all()
-    assert (cosine["int8"] > 0.85).all() and (cosine["int8"] < 0.9999).all()  # a different, quantised model
+    assert (cosine["int8"] > 0.8).all() and (cosine["int8"] < 0.9999).all()  # a near, quantised copy
     assert np.allclose(np.linalg.norm(by_precision["int8"], axis=1), 1.0, atol=1e-5)
     assert np.allclose(embedder.encode(questions), exact, atol=1e-6)  # the int8 copy leaves the model as it was
     cached = embedder._queries["int8"]
