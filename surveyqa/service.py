@@ -78,9 +78,11 @@ class SurveyQA:
         return report
 
     def warm(self) -> None:
-        """Load the embedding model and build the catalog and the cross-survey view now, so that the
-        first question does not wait for them (a server calls this before it says it is ready)."""
-        self.retriever.embedder
+        """Load the embedding model (and the int8 copy, when questions use it) and build the catalog and
+        the cross-survey view now, so that the first question does not wait for them (a server calls
+        this before it says it is ready)."""
+        retriever = self.retriever
+        retriever.embedder.encode(["warm-up"], retriever.query_precision)
         self.cross_survey
 
     def reload(self) -> None:

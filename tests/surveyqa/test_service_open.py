@@ -53,3 +53,14 @@ def test_warm_builds_the_cross_survey_view_once_so_the_first_question_does_not(t
     assert built == [1]
     qa.ask("What is Quibble?")
     assert built == [1]
+
+
+def test_warm_makes_the_int8_copy_when_questions_use_it(tiny_settings):
+    qa = SurveyQA(tiny_settings.model_copy(update={"query_precision": "int8"}))
+    embedder = qa.retriever.embedder
+    embedder._int8 = None  # the embedder is shared in this process: another test may have made the copy
+    qa.warm()
+    assert embedder._int8 is not None
+    copy = embedder._int8
+    qa.ask("What is Quibble?")
+    assert embedder._int8 is copy
