@@ -5,7 +5,7 @@ corpus, side by side with a plain LangChain pipeline's ``similarity_search`` (Re
 TextSplitter 1000/200 + the same embedder + ``langchain_community`` FAISS) on the same questions.
 Every method gets one untimed warm-up pass over all questions, then ``--repeat`` timed passes.
 
-The embedder caches query vectors (``SentenceEmbedder.embed_query_vector``: an LRU cache per precision), so
+The embedder caches query vectors (``SentenceEmbedder.embed_query_vector``: an LRU cache by question and precision), so
 after the warm-up every repeat is a cache hit. Each method is therefore timed twice:
 ``cached`` (the library as it runs: repeated questions) and ``fresh`` (the query cache is cleared
 before each timed call — what a never-seen question costs, embedding included). Fresh calls are

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,7 +43,7 @@ class SentenceEmbedder(Embeddings):
         refuse_pickled_weights(path)
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self.dimension = int(self._model.get_embedding_dimension())
-        self._queries: dict[str, Callable[[str], tuple[float, ...]]] = {}  # an LRU cache per precision
+        self._query_cache = lru_cache(maxsize=1024)(self._embed_one)  # keyed by (question, precision)
         self._int8 = None
 
     def encode(self, texts: list[str], precision: str = "fp32") -> np.ndarray:
@@ -72,17 +71,16 @@ class SentenceEmbedder(Embeddings):
         return out
 
     def forget_queries(self) -> None:
-        """Clear every precision's cached question vectors (benchmarks that must pay for each embedding)."""
-        for cache in self._queries.values():
-            cache.cache_clear()
+        """Clear the cached question vectors (benchmarks that must pay for each embedding)."""
+        self._query_cache.cache_clear()
+
+    def _embed_one(self, text: str, precision: str) -> tuple[float, ...]:
+        return tuple(self.encode([text], precision)[0].tolist())
 
     def embed_query_vector(self, text: str, precision: str = "fp32") -> np.ndarray:
         """One query as a float32 vector embedded in ``precision`` (fp32, bf16 or int8), cached:
         repeated questions are not re-embedded."""
-        if precision not in self._queries:
-            self._queries[precision] = lru_cache(maxsize=1024)(
-                lambda q: tuple(self.encode([q], precision)[0].tolist()))
-        return np.asarray(self._queries[precision](text), dtype=np.float32)
+        return np.asarray(self._query_cache(text, precision), dtype=np.float32)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(list(texts)).tolist()

@@ -59,6 +59,7 @@ def test_questions_embed_in_the_precision_asked_and_documents_stay_fp32():
     from index.embeddings import make_embedder
 
     embedder = make_embedder()
+    embedder.forget_queries()  # the embedder is shared in this process
     questions = ["Which datasets were used to pre-train BiomedCLIP?", "How many image-text pairs does PMC-15M hold?"]
     exact = embedder.encode(questions)
     by_precision = {p: np.stack([embedder.embed_query_vector(q, p) for q in questions]) for p in ("fp32", "bf16", "int8")}
@@ -68,7 +69,6 @@ def test_questions_embed_in_the_precision_asked_and_documents_stay_fp32():
     assert (cosine["int8"] > 0.8).all() and (cosine["int8"] < 0.9999).all()  # a near, quantised copy
     assert np.allclose(np.linalg.norm(by_precision["int8"], axis=1), 1.0, atol=1e-5)
     assert np.allclose(embedder.encode(questions), exact, atol=1e-6)  # the int8 copy leaves the model as it was
-    cached = embedder._queries["int8"]
-    assert cached.cache_info().currsize == 2
+    assert embedder._query_cache.cache_info().currsize == 6  # each question once per precision
     embedder.forget_queries()
-    assert cached.cache_info().currsize == 0
+    assert embedder._query_cache.cache_info().currsize == 0
