@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> dict:
                         help="SURVEYQA_QUERY_THREADS of each server run (0 = torch's default)")
     parser.add_argument("--ask-processes", type=int, nargs="+", default=[0, 2],
                         help="app.py --ask-processes of each server run (0 = answers in the server's process)")
-    parser.add_argument("--query-precision", nargs="+", default=["auto"], choices=["auto", "bf16", "fp32", "int8"],
+    parser.add_argument("--query-precision", nargs="+", default=["auto"], choices=["auto", "onnx", "bf16", "fp32", "int8"],
                         help="SURVEYQA_QUERY_PRECISION of each server run")
     parser.add_argument("--out", type=Path, help="JSON output (default bench/results/bench_http.json)")
     args = parser.parse_args(argv)

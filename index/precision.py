@@ -1,5 +1,5 @@
 """Which precision encoding runs in: bf16 autocast where the CPU has native bf16, else fp32; questions may
-also be embedded by an int8 copy of the model (``int8_copy``)."""
+also be embedded by an int8 copy of the model (``int8_copy``) or in ONNX Runtime (:mod:`index.onnx_encoder`)."""
 from __future__ import annotations
 
 from contextlib import nullcontext
@@ -22,6 +22,17 @@ def resolve_precision(setting: str, cpuinfo: str | None = None) -> str:
     """The precision a setting names: ``"auto"`` is bf16 when the CPU has it, else fp32."""
     if setting == "auto":
         return "bf16" if cpu_has_bf16(cpuinfo) else "fp32"
+    return setting
+
+
+def resolve_query_precision(setting: str, cpuinfo: str | None = None) -> str:
+    """The precision questions are embedded in: ``"auto"`` is onnx (fp32 in ONNX Runtime, the fastest
+    for one short text and the same vectors as torch fp32) when ONNX Runtime imports, else as
+    :func:`resolve_precision`."""
+    if setting == "auto":
+        from index.onnx_encoder import onnx_available
+
+        return "onnx" if onnx_available() else resolve_precision(setting, cpuinfo)
     return setting
 
 

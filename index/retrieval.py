@@ -122,7 +122,7 @@ class Retriever:
     """Search one stored index; the embedder is loaded on the first dense query. ``searcher``
     (``search(vector, k) -> (scores, positions)``, ``close()``) defaults to the FAISS index;
     ``adapter`` (``index.adapter.QueryAdapter``) maps question vectors before dense search;
-    ``query_precision`` is what questions are embedded in (fp32, bf16 or int8)."""
+    ``query_precision`` is what questions are embedded in (fp32, bf16, int8 or onnx)."""
 
     def __init__(self, store: StoredIndex, embedder_factory, fusion: Fusion | None = None, candidate_k: int = 50,
                  ef_search: int = 128, nprobe: int = 32, searcher=None, adapter: Callable | None = None,
@@ -283,7 +283,7 @@ def make_retriever(settings, store: StoredIndex | None = None) -> Retriever:
     dense search in FAISS or, when ``settings.vector_store`` is ``milvus``, in Milvus, and the
     question vectors mapped by ``settings.query_adapter`` when set."""
     from index.embeddings import make_embedder
-    from index.precision import resolve_precision
+    from index.precision import resolve_query_precision
     from index.store import load_index
 
     store = store or load_index(settings.index_dir, shaping_settings(settings))
@@ -301,7 +301,7 @@ def make_retriever(settings, store: StoredIndex | None = None) -> Retriever:
         store, lambda: make_embedder(settings.embedding_model, settings.embedding_batch_size),
         fusion=make_fusion(settings), candidate_k=settings.candidate_k,
         ef_search=settings.hnsw_ef_search, nprobe=settings.ivf_nprobe, searcher=searcher, adapter=adapter,
-        query_precision=resolve_precision(settings.query_precision),
+        query_precision=resolve_query_precision(settings.query_precision),
     )
 
 

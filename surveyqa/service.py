@@ -78,7 +78,7 @@ class SurveyQA:
         return report
 
     def warm(self) -> None:
-        """Load the embedding model (and the int8 copy, when questions use it) and build the catalog and
+        """Load the embedding model (and the ONNX graph or int8 copy questions use) and build the catalog and
         the cross-survey view now, so that the first question does not wait for them (a server calls
         this before it says it is ready)."""
         retriever = self.retriever

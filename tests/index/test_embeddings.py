@@ -62,13 +62,15 @@ def test_questions_embed_in_the_precision_asked_and_documents_stay_fp32():
     embedder.forget_queries()  # the embedder is shared in this process
     questions = ["Which datasets were used to pre-train BiomedCLIP?", "How many image-text pairs does PMC-15M hold?"]
     exact = embedder.encode(questions)
-    by_precision = {p: np.stack([embedder.embed_query_vector(q, p) for q in questions]) for p in ("fp32", "bf16", "int8")}
+    precisions = ("fp32", "onnx", "bf16", "int8")
+    by_precision = {p: np.stack([embedder.embed_query_vector(q, p) for q in questions]) for p in precisions}
     cosine = {p: (v * exact).sum(axis=1) for p, v in by_precision.items()}
     assert np.allclose(cosine["fp32"], 1.0, atol=1e-5)
+    assert np.allclose(by_precision["onnx"], exact, atol=1e-4)  # another runtime, the same model in fp32
     assert (cosine["bf16"] > 0.999).all()
     assert (cosine["int8"] > 0.8).all() and (cosine["int8"] < 0.9999).all()  # a near, quantised copy
     assert np.allclose(np.linalg.norm(by_precision["int8"], axis=1), 1.0, atol=1e-5)
     assert np.allclose(embedder.encode(questions), exact, atol=1e-6)  # the int8 copy leaves the model as it was
-    assert embedder._query_cache.cache_info().currsize == 6  # each question once per precision
+    assert embedder._query_cache.cache_info().currsize == 8  # each question once per precision
     embedder.forget_queries()
     assert embedder._query_cache.cache_info().currsize == 0
