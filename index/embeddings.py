@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,6 +52,7 @@ class SentenceEmbedder(Embeddings):
         self._query_cache = lru_cache(maxsize=1024)(self._embed_one)  # keyed by (question, precision)
         self._int8 = None
         self._onnx = None
+        self._onnx_lock = threading.Lock()  # concurrent first questions export the graph once
 
     def encode(self, texts: list[str], precision: str = "fp32") -> np.ndarray:
         """``len(texts) x dimension`` float32 matrix of unit vectors, computed in ``precision``: fp32, bf16,
@@ -84,15 +86,16 @@ class SentenceEmbedder(Embeddings):
 
     def _onnx_encoder(self):
         """The ONNX encoder, made on first use; None (with one warning) when it cannot be made."""
-        if self._onnx is None:
-            from index.onnx_encoder import OnnxEncoder
+        with self._onnx_lock:
+            if self._onnx is None:
+                from index.onnx_encoder import OnnxEncoder
 
-            try:
-                self._onnx = OnnxEncoder(self._model, self._path)
-            except Exception as error:  # noqa: BLE001 - any export or runtime failure falls back to torch fp32
-                log.warning("ONNX question embedding is unavailable (%s); questions are embedded by torch in fp32",
-                            error)
-                self._onnx = False
+                try:
+                    self._onnx = OnnxEncoder(self._model, self._path)
+                except Exception as error:  # noqa: BLE001 - any export or runtime failure falls back to torch fp32
+                    log.warning("ONNX question embedding is unavailable (%s); questions are embedded by torch in "
+                                "fp32", error)
+                    self._onnx = False
         return self._onnx or None
 
     def forget_queries(self) -> None:

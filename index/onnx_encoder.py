@@ -46,6 +46,7 @@ class OnnxEncoder:
         options.intra_op_num_threads = torch.get_num_threads()  # the command's query_threads, set at start-up
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-waiting between questions
         self._session = _open_session(model, model_dir, cache_dir or default_cache_dir(), options)
 
     def encode(self, texts: list[str]) -> np.ndarray:
