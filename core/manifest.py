@@ -6,7 +6,7 @@ Bump a version whenever the thing it names changes what ends up on disk."""
 from __future__ import annotations
 
 FORMAT_VERSION = 2  # files of an index version and their layout
-CHUNKER_VERSION = "5"  # how documents are cut into chunks (part of every chunk id)
+CHUNKER_VERSION = "6"  # how documents are cut into chunks (part of every chunk id)
 TOKENIZER_VERSION = "2"  # the BM25 tokenizer: BM25 built with another tokenizer is refused
 UNITS_VERSION = "1"  # how chunks are cut into answer units
 

@@ -19,6 +19,12 @@ _DATE = re.compile(
 )
 CAPTION = re.compile(r"^(?:Table|Fig\.?|Figure)\s*\.?\s*(\d+)\s*[.:]", re.I)
 MINOR_LEVEL = 9
+# What a section title never holds, though a line of PDF text may: a sentence ending inside it (a numbered
+# list item or a wrapped sentence), code (identifiers, braces, assignments, escapes), or a last word that
+# only a sentence going on to the next line ends with.
+_SENTENCE_INSIDE = re.compile(r"[a-z]{2}[.!?]\s+[A-Z]")
+_CODE = re.compile(r"[_{}=<>\\|]")
+_DANGLING = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "with", "by", "from", "as", "that"}
 
 
 def heading(line: str, next_line: str, prev_blank: bool) -> tuple[int, str] | None:
@@ -27,6 +33,8 @@ def heading(line: str, next_line: str, prev_blank: bool) -> tuple[int, str] | No
     if not text or "\t" in line or len(text) > 120 or text[-1] in ".,;:)" or CAPTION.match(text):
         return None
     if "@" in text or "http" in text or _DATE.match(text):
+        return None
+    if _SENTENCE_INSIDE.search(text) or _CODE.search(text) or text.split()[-1].lower() in _DANGLING:
         return None
     numbered = _NUMBERED.match(text)
     if numbered and len(text.split()) <= 14 and int(numbered.group(1).split(".")[0]) <= 30:

@@ -100,6 +100,15 @@ def test_dates_and_email_lines_are_not_headings():
         ("Models\tDate\tTasks", None),
         ("See https://example.org for details", None),
         ("This is an ordinary sentence that ends with a period.", None),
+        # numbered or capitalised lines of PDF text that are not titles: a list item or wrapped sentence
+        # with a sentence ending inside it, a line that stops mid-sentence, code and struct listings
+        ("0. With this instruction another element is appended. The name of", None),
+        ("1. Patients were recruited from three hospitals in", None),
+        ("4 CARD32 FIRST_CHILD_OFFSET", None),
+        ("y CHOICE {", None),
+        (">0=__NOMAGIC__", None),
+        ("2.3 Results of the U.S. Cohort", (2, "2.3 Results of the U.S. Cohort")),  # initials are no sentence end
+        ("3. Comparison with GPT-4 and Med-PaLM", (1, "3. Comparison with GPT-4 and Med-PaLM")),
     ],
 )
 def test_heading_shapes(line, expected):
