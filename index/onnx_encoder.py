@@ -58,8 +58,11 @@ class OnnxEncoder:
 
 
 def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/surveyqa/onnx``, or ``~/.cache/surveyqa/onnx``."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "surveyqa" / "onnx"
+    """``$XDG_CACHE_HOME/surveyqa/onnx``, or ``~/.cache/surveyqa/onnx``; under the temporary folder for a
+    user without a home folder."""
+    home = os.path.expanduser("~")
+    base = os.environ.get("XDG_CACHE_HOME") or (Path(home) / ".cache" if os.path.isabs(home) else None)
+    return Path(base or tempfile.gettempdir()) / "surveyqa" / "onnx"
 
 
 def _open_session(model, model_dir: Path, cache_dir: Path, options):

@@ -1,6 +1,7 @@
 """ONNX question embedding: the same vectors as torch fp32, one export per model kept in the cache
 folder, a damaged or unwritable cache survived, and torch fp32 when ONNX cannot be used."""
 import logging
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -60,6 +61,18 @@ def test_an_unwritable_cache_folder_keeps_the_graph_in_memory(embedder, tmp_path
         vector = _encoder(embedder, blocked).encode(QUESTIONS[:1])
     assert "cannot keep the ONNX graph" in caplog.text
     assert np.allclose(vector, embedder.encode(QUESTIONS[:1]), atol=1e-4)
+
+
+def test_the_cache_folder_follows_xdg_and_has_a_place_without_a_home(monkeypatch, tmp_path):
+    import tempfile
+
+    from index.onnx_encoder import default_cache_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_cache_dir() == tmp_path / "surveyqa" / "onnx"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setattr("os.path.expanduser", lambda path: path)  # no home folder: "~" stays "~"
+    assert default_cache_dir() == Path(tempfile.gettempdir()) / "surveyqa" / "onnx"
 
 
 def test_questions_fall_back_to_torch_fp32_when_onnx_cannot_be_made(monkeypatch, caplog):
