@@ -120,8 +120,9 @@ def setting(
     out: Path = typer.Option(None, "--out", help="Where to write the JSON result (default out/fit/NAME.json)."),
     as_json: bool = typer.Option(False, "--json"),
 ):
-    """Cross-validate one answering setting on key-fact accuracy and abstention (each item: its
-    key-fact share, or 1 for an unanswerable item abstained on), the sets weighing the same."""
+    """Cross-validate one answering setting on the answer score (each answerable item: the mean of its
+    key-fact share and citation precision; each unanswerable one: 1 when abstained on), the sets weighing
+    the same."""
     from cli.progress import item_progress
     from core.settings import Settings
     from surveyqa import SurveyQA, answer_score, asking, cross_validate_choice, evaluate
