@@ -29,8 +29,8 @@ def onnx_available() -> bool:
 
 
 class OnnxEncoder:
-    """Unit vectors for texts from an ONNX export of a loaded ``SentenceTransformer`` with mean pooling
-    (the only pooling exported; others raise ``ValueError``)."""
+    """Unit vectors for texts from an ONNX export of a loaded ``SentenceTransformer`` of the shape
+    :func:`check_exportable` accepts."""
 
     def __init__(self, model, model_dir: Path, cache_dir: Path | None = None):
         """``model`` loaded from ``model_dir``; the graph cached in ``cache_dir`` (default
@@ -38,9 +38,7 @@ class OnnxEncoder:
         import onnxruntime as ort
         import torch
 
-        pooling = model[1]
-        if getattr(pooling, "pooling_mode", "mean") != "mean" and not getattr(pooling, "pooling_mode_mean_tokens", False):
-            raise ValueError(f"ONNX question embedding exports mean pooling only, not {pooling}")
+        check_exportable(model)
         self._model = model
         options = ort.SessionOptions()
         options.intra_op_num_threads = torch.get_num_threads()  # the command's query_threads, set at start-up
@@ -55,6 +53,16 @@ class OnnxEncoder:
         features = self._model.preprocess(list(texts))
         feeds = {name: features[name].numpy().astype(np.int64) for name in ("input_ids", "attention_mask")}
         return self._session.run(None, feeds)[0].astype(np.float32)
+
+
+def check_exportable(model) -> None:
+    """Raise ``ValueError`` unless ``model`` is what the graph reproduces: a transformer, mean pooling and
+    at most a normalisation (a model with a dense layer or another pooling keeps torch)."""
+    names = [type(module).__name__ for module in model]
+    pooling = getattr(model[1], "pooling_mode", None) if len(names) > 1 else None
+    if names[:2] != ["Transformer", "Pooling"] or pooling != "mean" or names[2:] not in ([], ["Normalize"]):
+        raise ValueError(f"the ONNX graph reproduces Transformer, mean Pooling and Normalize only, not "
+                         f"{', '.join(names)} (pooling {pooling})")
 
 
 def default_cache_dir() -> Path:

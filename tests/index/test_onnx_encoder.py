@@ -75,6 +75,25 @@ def test_the_cache_folder_follows_xdg_and_has_a_place_without_a_home(monkeypatch
     assert default_cache_dir() == Path(tempfile.gettempdir()) / "surveyqa" / "onnx"
 
 
+def test_only_a_transformer_mean_pooling_and_normalisation_are_exported(embedder):
+    from index.onnx_encoder import check_exportable
+
+    transformer, pooling, normalise = list(embedder._model)
+    check_exportable([transformer, pooling, normalise])
+    check_exportable([transformer, pooling])
+
+    class Dense:  # a projection the graph would silently leave out
+        pass
+
+    class Pooling:
+        pooling_mode = "cls"
+
+    with pytest.raises(ValueError, match="Dense"):
+        check_exportable([transformer, pooling, Dense()])
+    with pytest.raises(ValueError, match="pooling cls"):
+        check_exportable([transformer, Pooling(), normalise])
+
+
 def test_questions_fall_back_to_torch_fp32_when_onnx_cannot_be_made(monkeypatch, caplog):
     import index.onnx_encoder as onnx_encoder
     from index.embeddings import SentenceEmbedder
