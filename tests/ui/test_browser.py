@@ -107,11 +107,14 @@ def open_citation(page, link) -> str:
     """Click an inline [n] marker of another citation than the one shown; returns the sources panel's
     text once it shows that citation (a card with the same marker already shown does not count)."""
     marker = link.inner_text().strip()
-    before = page.locator("#sources-panel").inner_text()
+    # The card's text, not the panel's: while the request runs, Gradio's timer ("0.0s") changes the
+    # panel's text with the old card still in it.
+    card = "document.querySelector('#sources-panel .src-card')"
+    before = page.evaluate(f"() => {card}?.innerText ?? ''")
     link.click()
-    page.wait_for_function("""([m, before]) => { const panel = document.querySelector('#sources-panel');
-                                                  return panel.querySelector('.src-marker')?.innerText === m
-                                                         && panel.innerText !== before; }""",
+    page.wait_for_function(f"""([m, before]) => {{ const card = {card};
+                                                   return card?.querySelector('.src-marker')?.innerText === m
+                                                          && card.innerText !== before; }}""",
                            arg=[marker, before])
     return page.locator("#sources-panel").inner_text()
 
