@@ -52,7 +52,7 @@ class SentenceEmbedder(Embeddings):
         self._query_cache = lru_cache(maxsize=1024)(self._embed_one)  # keyed by (question, precision)
         self._int8 = None
         self._onnx = None
-        self._onnx_lock = threading.Lock()  # concurrent first questions export the graph once
+        self._derived_lock = threading.Lock()  # concurrent first questions make the int8 copy or the graph once
 
     def encode(self, texts: list[str], precision: str = "fp32") -> np.ndarray:
         """``len(texts) x dimension`` float32 matrix of unit vectors, computed in ``precision``: fp32, bf16,
@@ -65,9 +65,7 @@ class SentenceEmbedder(Embeddings):
             if encoder is not None:
                 return _renormalised(encoder.encode(texts))
             precision = "fp32"
-        if precision == "int8" and self._int8 is None:
-            self._int8 = int8_copy(self._model)
-        model = self._int8 if precision == "int8" else self._model
+        model = self._int8_model() if precision == "int8" else self._model
         with precision_context(precision):
             vectors = model.encode(
                 texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
@@ -84,9 +82,16 @@ class SentenceEmbedder(Embeddings):
             out.extend(encode_late(self._model, items[start: start + self.batch_size], precision))
         return out
 
+    def _int8_model(self):
+        """The dynamically quantised copy of the model, made on first use."""
+        with self._derived_lock:
+            if self._int8 is None:
+                self._int8 = int8_copy(self._model)
+        return self._int8
+
     def _onnx_encoder(self):
         """The ONNX encoder, made on first use; None (with one warning) when it cannot be made."""
-        with self._onnx_lock:
+        with self._derived_lock:
             if self._onnx is None:
                 from index.onnx_encoder import OnnxEncoder
 

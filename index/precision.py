@@ -27,7 +27,7 @@ def resolve_precision(setting: str, cpuinfo: str | None = None) -> str:
 
 def resolve_query_precision(setting: str, cpuinfo: str | None = None) -> str:
     """The precision questions are embedded in: ``"auto"`` is onnx (fp32 in ONNX Runtime, the fastest
-    for one short text and the same vectors as torch fp32) when ONNX Runtime imports, else as
+    for one short text and the same vectors as torch fp32) when ONNX Runtime and ``onnx`` are installed, else as
     :func:`resolve_precision`."""
     if setting == "auto":
         from index.onnx_encoder import onnx_available
