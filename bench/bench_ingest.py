@@ -5,8 +5,9 @@ For each corpus (the seed corpus, and ``--pdfs N`` generated two-column PDFs fro
 
 a. cold ``build_index`` with the shipped settings (late chunking, bf16 where the CPU has it,
    parsing in a process pool, pipelined with embedding, each distinct text embedded once);
-a0. cold ``build_index`` on the previous path: every unit embedded on its own, fp32, one parse
-   worker (``late_chunking=False, ingest_precision=fp32, parse_workers=1``);
+a0. cold ``build_index`` on the previous path: units embedded on their own, fp32, one parse
+   worker (``late_chunking=False, ingest_precision=fp32, parse_workers=1``); since 2026-12-02 a
+   record that is one unit shares its chunk's vector on this path too, so it is faster than it was;
 b. the floor: one ``encode`` call, at the same precision as (a), over exactly the texts (a)
    embedded (recorded through the embedder), so (a) / (b) is the overhead of everything else;
 c. a plain LangChain pipeline on the same files: PyPDFLoader (pypdf) for PDFs, the file's text

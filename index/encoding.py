@@ -54,7 +54,8 @@ class WaveEncoder:
     def _encode(self, chunks: list[Chunk], units: list[list[tuple[str, Span | None]]]) -> tuple[np.ndarray, list]:
         """Vectors of ``chunks`` and, per chunk, of its units. With ``late_chunking`` one pass per chunk gives
         both (:mod:`index.late_chunking`) and only the units it cannot place get a pass of their own;
-        otherwise every unit does."""
+        otherwise every unit does, except a record that is one unit (:func:`is_whole_record`), which
+        shares its chunk's vector."""
         texts = [c.search_text() for c in chunks]
         if self.settings.late_chunking:
             items = [(text, tuple(span for _, span in spans)) for text, spans in zip(texts, units)]
@@ -64,6 +65,9 @@ class WaveEncoder:
         else:
             vectors = np.vstack(self._unique(texts, [len(t) for t in texts], "embedding", _encoder, "encode"))
             unit_vectors = [np.full((len(spans), vectors.shape[1]), np.nan, np.float32) for spans in units]
+            for i, (chunk, spans) in enumerate(zip(chunks, units)):
+                if is_whole_record(chunk, spans):
+                    unit_vectors[i][0] = vectors[i]
         missing = [(i, j) for i, rows in enumerate(unit_vectors) for j in np.flatnonzero(np.isnan(rows[:, 0]))]
         own = [units[i][j][0] for i, j in missing]
         for (i, j), vector in zip(missing, self._unique(own, [len(t) for t in own], "embedding answer units",
@@ -110,3 +114,15 @@ def _late_encoder(model: str, batch_size: int, precision: str):
     from index.embeddings import make_embedder
 
     return partial(make_embedder(model, batch_size).encode_late, precision=precision)
+
+
+def is_whole_record(chunk: Chunk, spans: list[tuple[str, Span | None]]) -> bool:
+    """Whether ``chunk`` is a record (table row, reference entry) whose one unit is its whole body: the
+    unit then needs no pass of its own, as the chunk's text is that body under its title, section and
+    caption. Prose is left out: a one-sentence paragraph is compared with the question as a sentence."""
+    if chunk.kind == "text" or len(spans) != 1 or spans[0][1] is None:
+        return False
+    start, end = spans[0][1]
+    text = chunk.search_text()
+    body = len(text) - len(chunk.text)
+    return start <= body + len(chunk.text) - len(chunk.text.lstrip()) and end >= len(text.rstrip())

@@ -4,6 +4,7 @@ import shutil
 import numpy as np
 
 from index.build import build_index
+from index.encoding import is_whole_record
 from index.store import load_index
 from index.units import unit_spans
 
@@ -48,7 +49,8 @@ def _unit_vectors_of(store, doc: str) -> np.ndarray:
 
 def _assert_unit_vectors_match_their_units(store):
     """Every chunk's stored unit vectors are, in order, its units' own embeddings, or with late chunking
-    their vectors pooled from the chunk's pass where it can place them (up to bf16 rounding)."""
+    their vectors pooled from the chunk's pass where it can place them (up to bf16 rounding); without
+    it, a record that is one unit holds its chunk's vector."""
     from index.embeddings import make_embedder
 
     embedder = make_embedder()
@@ -64,7 +66,38 @@ def _assert_unit_vectors_match_their_units(store):
             if late_chunking:
                 [late] = embedder.encode_late([(chunk.search_text(), tuple(s for _, s in spans))])
                 expected = np.where(np.isnan(late[1:]), expected, late[1:])
+            elif is_whole_record(chunk, spans):
+                expected = embedder.encode([chunk.search_text()])
             assert _cosines(expected, stored).min() > 0.999, chunk.id
+
+
+def test_a_record_that_is_one_unit_shares_its_chunks_vector_and_is_not_embedded_again(tiny_settings, tmp_path):
+    from index.embeddings import make_embedder
+
+    class Counting:
+        """The embedder, noting the texts it is asked to embed."""
+
+        def __init__(self):
+            self.embedder, self.texts = make_embedder(), []
+
+        def encode(self, texts, precision="fp32"):
+            self.texts.extend(texts)
+            return self.embedder.encode(texts, precision=precision)
+
+    settings, corpus = _settings(tiny_settings, tmp_path)
+    counting = Counting()
+    build_index([corpus], settings, embedder=counting)
+    store = load_index(settings.index_dir)
+    texts = {name: doc.text for name, doc in store.documents.items()}
+    spans = [unit_spans(c, texts[c.doc]) for c in store.chunks]
+    whole = [p for p, c in enumerate(store.chunks) if is_whole_record(c, spans[p])]
+    assert {store.chunks[p].kind for p in whole} == {"reference", "table-row"}
+    assert not any(store.chunks[p].kind == "text" for p in whole)  # a one-sentence paragraph keeps its own pass
+    for position in whole:
+        assert (store.units_of_chunk(position)[0] == store.vectors[position]).all()
+    embedded_units = set(counting.texts) - {c.search_text() for c in store.chunks}
+    others = {text for p, unit_spans_of in enumerate(spans) if p not in whole for text, _ in unit_spans_of}
+    assert embedded_units == others
 
 
 def test_late_chunking_stores_unit_vectors_pooled_from_the_chunks_pass(tiny_settings, tmp_path):
