@@ -3,8 +3,9 @@
 For each corpus (the seed corpus, and ``--pdfs N`` generated two-column PDFs from
 ``bench/make_pdfs.py``), in one process, with the embedding model loaded and warmed first:
 
-a. cold ``build_index`` with the shipped settings (late chunking, bf16 where the CPU has it,
-   parsing in a process pool, pipelined with embedding, each distinct text embedded once);
+a. cold ``build_index`` with the settings in force (shipped: units embedded on their own, records
+   sharing their chunk's vector; bf16 where the CPU has it; parsing in a process pool, pipelined
+   with embedding; each distinct text embedded once);
 a0. cold ``build_index`` on the previous path: units embedded on their own, fp32, one parse
    worker (``late_chunking=False, ingest_precision=fp32, parse_workers=1``); since 2026-12-02 a
    record that is one unit shares its chunk's vector on this path too, so it is faster than it was;
