@@ -1,4 +1,4 @@
-"""When to say "the surveys do not answer this": the question names a technical term that no
+"""When to say "the indexed documents do not answer this": the question names a technical term that no
 indexed document contains, or the best candidate covers too little of the question."""
 from __future__ import annotations
 

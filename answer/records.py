@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from index.retrieval import Hit
 
-ABSTAIN_TEXT = "The surveys do not answer this question."
+ABSTAIN_TEXT = "The indexed documents do not answer this question."
 
 
 class QuestionError(ValueError):

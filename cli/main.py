@@ -97,7 +97,7 @@ def ask(
     explain: bool = typer.Option(False, "--explain", help="Also show the answer strategy and why the best sentences "
                                  "ranked as they did (offline answerer)."),
 ):
-    """Answer a question with citations (or say the surveys do not answer it)."""
+    """Answer a question with citations (or say the indexed documents do not answer it)."""
     from surveyqa import BackendUnavailable, Filters, QuestionError
 
     qa = open_service(settings_for(index))

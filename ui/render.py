@@ -8,7 +8,7 @@ import re
 
 from surveyqa import ARTIFACT, short_title
 
-NOT_IN_SURVEYS = "Not in the surveys"
+NOT_IN_INDEX = "Not in the indexed documents"
 EMPTY_SOURCES = '<div class="src-empty">Click a citation marker like <b>[1]</b> in an answer to see its source passage.</div>'
 SNIPPET_CHARS = 220
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -84,7 +84,7 @@ def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
 
 def abstain_markdown(retrieved: list[dict], limit: int = 3) -> str:
     """The chat message for an abstention: a clear notice plus the closest passages."""
-    lines = [f"**{NOT_IN_SURVEYS}.** The indexed surveys do not answer this question, so no answer is given."]
+    lines = [f"**{NOT_IN_INDEX}.** The indexed documents do not answer this question, so no answer is given."]
     if retrieved:
         lines.append("\nClosest passages (not an answer):")
         for p in retrieved[:limit]:
@@ -167,11 +167,11 @@ def citation_html(citation: dict, passage_html: str | None = None, page_html: st
 def passages_html(retrieved: list[dict], limit: int = 3) -> str:
     """The sources panel after an abstention: the closest passages, plainly labelled."""
     if not retrieved:
-        return f'<div class="src-empty">{NOT_IN_SURVEYS}: nothing relevant was retrieved.</div>'
+        return f'<div class="src-empty">{NOT_IN_INDEX}: nothing relevant was retrieved.</div>'
     cards = [f'<div class="src-card"><div class="src-meta"><b>#{esc(p.get("rank"))}</b> '
              f'<code>{esc(p.get("doc"))}</code> · {esc(source_label(p))} · score {esc(p.get("score"))}</div>'
              f'<blockquote class="src-passage">{inline_markdown(p.get("text"))}</blockquote></div>' for p in retrieved[:limit]]
-    return f'<div class="src-notice">{NOT_IN_SURVEYS} — closest passages:</div>' + "".join(cards)
+    return f'<div class="src-notice">{NOT_IN_INDEX} — closest passages:</div>' + "".join(cards)
 
 
 CSS = """

@@ -145,7 +145,7 @@ def test_chat_citations_abstention_and_upload(browser, tiny_app):
     page.locator("#cite-radio label").first.click()  # the citation list beside the chat works too
     page.wait_for_function("document.querySelector('#sources-panel').innerText.includes('Vision-Language Test')")
 
-    assert "Not in the surveys" in ask(page, "What is the boiling point of tungsten?")
+    assert "Not in the indexed documents" in ask(page, "What is the boiling point of tungsten?")
     assert "closest passages" in page.locator("#sources-panel").inner_text().lower()
     assert "Can't ask that" in ask(page, "   ")
     earlier = page.locator("#chatbot .bot-row").first.locator("a.cite").first

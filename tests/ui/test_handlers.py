@@ -58,10 +58,10 @@ def test_table_row_citation_is_highlighted_whole(ctx):
 def test_abstention_shows_notice_and_closest_passages(ctx):
     _, (_, history, turns, radio, panel, _) = ask(ctx, OFF_TOPIC)
     reply = history[-1]["content"]
-    assert render.NOT_IN_SURVEYS in reply and "Closest passages" in reply
+    assert render.NOT_IN_INDEX in reply and "Closest passages" in reply
     assert turns[0]["abstained"] and not turns[0]["citations"]
     assert radio["choices"] == [] and radio["visible"] is False
-    assert render.NOT_IN_SURVEYS in panel and "src-passage" in panel
+    assert render.NOT_IN_INDEX in panel and "src-passage" in panel
 
 
 def test_empty_and_huge_questions_get_friendly_messages(ctx):
