@@ -45,7 +45,8 @@ COLUMNS = ["index", "code", "chunks", "first ask s", "p50 ms", "p95 ms", "mean m
 def table_rows(result: dict) -> list[list]:
     """The result table's rows (also rendered by ``bench/report.py``), the baseline's under this code's."""
     rows = []
-    for name, key in (("bundled corpus", "small"), ("synthetic", "large")):
+    for default, key in (("bundled corpus", "small"), ("synthetic", "large")):
+        name = result[key].get("name", default)
         for code, r in (("this", result[key]), ("baseline", result.get("baseline", {}).get(key))):
             if r:
                 load = "–".join(f"{a[0]:.1f}" for a in r.get("loadavg", []))
@@ -134,8 +135,10 @@ def time_baseline(code: Path, index_dir: Path, questions: list[str], repeat: int
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--index-dir", type=Path, help="the small index (built there from data/corpus if missing)")
-    parser.add_argument("--large-dir", type=Path, help="the synthetic index (built there if missing; default: a temporary one)")
+    parser.add_argument("--index-dir", type=Path, help="the small index (built there from data/corpus if missing; "
+                        "the table names it by its folder)")
+    parser.add_argument("--large-dir", type=Path, help="the large index: synthetic, built there if missing (default: a "
+                        "temporary one), or any index already there (named by its folder)")
     parser.add_argument("--chunks", type=int, default=100_000, help="size of the synthetic index")
     parser.add_argument("--baseline", type=Path, help="a checkout of other code to time side by side")
     parser.add_argument("--questions", type=Path, default=DEV_SET)
@@ -160,8 +163,10 @@ def main(argv: list[str] | None = None) -> dict:
         large = args.large_dir or work / "large"
         if not (large / "CURRENT").exists():
             result["synthetic_build"] = synthesise(small, large, args.chunks)
-        for key, index_dir in (("small", small), ("large", large)):
+        for key, index_dir, given in (("small", small, args.index_dir), ("large", large, args.large_dir)):
             result[key] = time_ask(index_dir, questions, args.repeat)
+            if given:
+                result[key]["name"] = index_dir.name  # the caller's folder, which may hold any corpus
             if args.baseline:
                 result.setdefault("baseline", {"code": str(args.baseline)})[key] = time_baseline(
                     args.baseline, index_dir, questions, args.repeat)
