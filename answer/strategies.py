@@ -154,9 +154,11 @@ class Sentences:
 
     def finish(self, query: Query, claims: list[Claim], candidates: Candidates, name: str,
                extra_hits: list[Hit] = ()) -> Draft:
-        """``claims`` as a draft, checked against what the question asks for."""
+        """``claims`` as a draft, checked against what the question asks for: a figure question needs a
+        claim with a number (and with the measure's term, when it names one)."""
         extra_hits = list(extra_hits)
-        if query.intent.numeric and not any(_DIGIT.search(c.text) for c in claims):
+        figures = [c.text for c in claims if _DIGIT.search(c.text)]
+        if query.intent.numeric and not any(not query.measure or query.measure in tokenize(text) for text in figures):
             return Draft(claims[:1], candidates.support, extra_hits, missing="the figure asked for", strategy=name)
         return Draft(claims, candidates.support, extra_hits, strategy=name)
 

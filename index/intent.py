@@ -4,10 +4,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# "What Dice coefficient does MedSAM reach ...?": the words naming the measure asked for.
+_MEASURE = re.compile(r"\bwhat ((?:[\w-]+ ){0,3}[\w-]+) (?:does|did|do) (?:[\w'-]+ ){1,6}(?:achieve|reach|obtain|attain|score)\b",
+                      re.I)
 _NUMERIC = re.compile(r"\b(how (many|much|large|big|long|small|fast)|what (percentage|proportion|fraction|number|size|ratio)|"
                       r"number of|size of|by how much|how .* (cut|reduce|improve)|"
-                      r"sizes?|figures|amount|counts?|statistics|percentages?)\b|"
-                      r"\bwhat (?:[\w-]+ ){1,4}(?:does|did|do) (?:[\w'-]+ ){1,6}(?:achieve|reach|obtain|attain|score)\b", re.I)
+                      r"sizes?|figures|amount|counts?|statistics|percentages?)\b|" + _MEASURE.pattern, re.I)
 _BIBLIO = re.compile(r"\b(who (wrote|authored|are the authors)|authors?|authored|published|venue|journal|conference|"
                      r"proceedings|cite|cited(?!\s+(?:in|by)\b)|cites|citation|reference[sd]?|publication)\b", re.I)
 _ATTRIBUTE = re.compile(r"\b(backbone|encoder|architecture|dataset|data ?set|training data|data (size|scale|volume|quantity)|"
@@ -43,3 +45,10 @@ def detect_intent(question: str) -> Intent:
         structure=bool(_STRUCTURE.search(question)),
         yes_no=bool(_YES_NO.search(question)),
     )
+
+
+def measure_words(question: str) -> str:
+    """The words naming the measure a "what M does X achieve / reach / obtain / score" question asks
+    for ("Dice similarity coefficient"), or ''."""
+    match = _MEASURE.search(question)
+    return match.group(1) if match else ""

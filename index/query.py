@@ -8,7 +8,8 @@ from functools import cached_property
 
 import numpy as np
 
-from index.intent import Intent
+from index.intent import Intent, measure_words
+from index.text import tokenize
 
 
 @dataclass
@@ -32,6 +33,13 @@ class Query:
         """The rarest weighted term: what the question is most specifically about ('' if none)."""
         focus = max(self.weights, key=self.weights.get, default="")
         return focus if focus and self.weights[focus] > 0 else ""
+
+    @cached_property
+    def measure(self) -> str:
+        """The rarest weighted term of the measure the question asks a figure of (``Dice`` in "what Dice
+        coefficient does X reach"), '' when it names none: the figure must come with that term."""
+        terms = [t for t in tokenize(measure_words(self.text)) if self.weights.get(t, 0.0) > 0]
+        return max(terms, key=self.weights.get, default="")
 
     @cached_property
     def vector(self) -> np.ndarray:
