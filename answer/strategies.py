@@ -63,6 +63,11 @@ class Candidates:
     similarity: dict[int, float] = field(default_factory=dict)  # id(unit) -> its embedding similarity to the question
 
 
+def _names(text: str, name: str) -> bool:
+    """Whether ``text`` holds ``name`` as a whole name, not inside a longer one (any case)."""
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I) is not None
+
+
 def verdict(evidence: str) -> str:
     """The answer to a yes/no question that ``evidence`` (the best sentence) answers: No when it
     negates, else Yes."""
@@ -154,9 +159,13 @@ class Sentences:
 
     def finish(self, query: Query, claims: list[Claim], candidates: Candidates, name: str,
                extra_hits: list[Hit] = ()) -> Draft:
-        """``claims`` as a draft, checked against what the question asks for: a figure question needs a
-        claim with a number (and with the measure's term, when it names one)."""
+        """``claims`` as a draft, checked against what the question asks for: a question naming a record
+        needs a claim naming it (not only a longer name holding it: MedSAM in RRL-MedSAM), and a figure
+        question a claim with a number (and with the measure's term, when it names one)."""
         extra_hits = list(extra_hits)
+        if query.names and not any(_names(c.text, n) for c in claims for n in query.names):
+            return Draft(claims[:1], candidates.support, extra_hits, strategy=name,
+                         missing=f"what the question asks about {query.names[0]}")
         figures = [c.text for c in claims if _DIGIT.search(c.text)]
         if query.intent.numeric and not any(not query.measure or query.measure in tokenize(text) for text in figures):
             return Draft(claims[:1], candidates.support, extra_hits, missing="the figure asked for", strategy=name)
