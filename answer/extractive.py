@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from answer.ranking import Ranker, coverage
+from answer.ranking import Ranker
 from answer.selection import Selector
 from answer.sentence_model import FEATURES, UnitContext, load_model, unit_features
 from answer.strategies import Candidates, Draft, strategies, with_verdict
 from core.settings import Settings
 from index.query import Query
 from index.retrieval import Hit, Retriever
-from index.text import tokenize
 from index.units import Unit, units_of
 
 
@@ -51,15 +50,13 @@ class ExtractiveAnswerer:
     def prose_features(self, query: Query, units: list[Unit], similarity: np.ndarray) -> tuple[list[Unit], np.ndarray]:
         """The verbatim prose sentences among ``units`` (what the sentence model was fitted on) and
         their features (rows), with the scores :meth:`ranked` gave them."""
-        weights = query.weights
         index = [n for n, u in enumerate(units) if u.hit.chunk.kind == "text" and u.verbatim]
         prose, similarity = [units[n] for n in index], similarity[index]
-        covered = [coverage(weights, u.terms) for u in prose]
-        sections = {id(u.hit): coverage(weights, set(tokenize(u.hit.chunk.section_path))) for u in prose}
+        covered = [query.coverage(u.terms) for u in prose]
         best = (max(covered, default=0.0), float(similarity.max(initial=-1.0)),
                 max((u.score for u in prose), default=0.0))
-        terms = frozenset(weights)
-        rows = [unit_features(u, UnitContext(c, sections[id(u.hit)], float(s), *best, terms, query.intent.numeric))
+        terms = frozenset(query.weights)
+        rows = [unit_features(u, UnitContext(c, u.hit.section_match, float(s), *best, terms, query.intent.numeric))
                 for u, c, s in zip(prose, covered, similarity)]
         return prose, np.array(rows).reshape(len(prose), len(FEATURES))
 
@@ -76,7 +73,7 @@ class ExtractiveAnswerer:
         units, similarity = self.ranked(query, hits, doc_texts)
         if not units:
             return None
-        support = max(coverage(query.weights, u.terms) for u in units)  # evidence alone decides whether to answer at all
+        support = max(query.coverage(u.terms) for u in units)  # evidence alone decides whether to answer at all
         likely = self.likely_answers(query, units, similarity)
         similar = {id(u): float(s) for u, s in zip(units, similarity)}
         units.sort(key=lambda u: -u.score)

@@ -25,11 +25,6 @@ _LONG_LIST = 8  # a sentence with this many ", " is a list of names
 ENUMERATION = re.compile(r"(:|\bsuch as|\bincluding|\bincludes?|\bnamely)\s+[^.;]*?,[^.;]*?,[^.;]*?\b(and|or)\b", re.I)
 
 
-def coverage(weights: dict[str, float], terms) -> float:
-    """Share of the question's weighted terms among ``terms`` (a unit's): the evidence alone."""
-    return sum(w for t, w in weights.items() if t in terms) / (sum(weights.values()) or 1.0)
-
-
 def introduced(text: str) -> set[str]:
     """Terms the text defines by spelling them out: ``vision foundation models (VE-VFMs)``."""
     return {t for _, acronym in acronym_definitions(text) for t in tokenize(acronym)}
@@ -85,7 +80,7 @@ class Ranker:
     def parts(self, query: Query, unit: Unit, similarity: float, names_survey: bool = False) -> dict[str, float]:
         """What each signal adds to (or, for a discount, multiplies) the unit's score, for those that
         apply; ``names_survey``: some candidate is from a survey the question names."""
-        out = {"coverage": coverage(query.weights, unit.terms)}
+        out = {"coverage": query.coverage(unit.terms)}
         if _derived(query, unit):
             out["derived_factor"] = self.weights["derived_factor"]
         out.update({name: self.weights[name] * v for name, signal in BONUSES if (v := signal(query, unit))})

@@ -18,7 +18,6 @@ from answer.citations import Claim
 from answer.compare_answer import comparison_claims
 from answer.cross_answers import cross_survey_claims
 from answer.outline_answer import outline_claims
-from answer.ranking import coverage
 from answer.selection import Selector, same_table
 from answer.table_lookup import MAX_LISTED_ROWS, MAX_NAMED_ROWS, focused_row, matching_rows, record_label
 from index.hits import Hit
@@ -138,7 +137,7 @@ class Outline:
             return None
         where = hits[0].chunk
         heading = set(tokenize(f"{where.doc_title} {' '.join(where.section[:-1])}"))
-        return Draft(claims, max(candidates.support, coverage(query.weights, heading)), hits, strategy=self.name)
+        return Draft(claims, max(candidates.support, query.coverage(heading)), hits, strategy=self.name)
 
 
 class Sentences:

@@ -81,6 +81,8 @@ class Settings(BaseSettings):
                                "sentence, row or field by embedding similarity).")
     doc_prior_weight: float = Field(0.1, description="Weight of the 'which survey is this question about' prior.")
     entity_weight: float = Field(0.3, description="Bonus for records (table rows, listed papers) the question names.")
+    section_weight: float = Field(0.0, description="Bonus per share of the question's weighted terms in a passage's "
+                                  "section headings.")
     abstain_threshold: float = Field(0.2226, description="Abstain when the best evidence covers less than this share of "
                                      "the question's weighted terms (fitted by `surveyqa fit abstention` on both dev sets).")
     meaning_weight: float = Field(0.1, description="Weight of the embedding similarity of a sentence to the question, "

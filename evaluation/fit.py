@@ -24,6 +24,7 @@ GRID = {
     "units": (0.0, 0.25, 0.5, 1.0, 2.0),
     "entity": (0.0, 0.15, 0.3, 0.6),
     "doc_prior": (0.0, 0.1, 0.3),
+    "section": (0.0, 0.25, 0.5, 1.0),
     "method": ("weighted", "rrf"),
 }
 
@@ -38,6 +39,7 @@ class Candidates:
     parts: dict[str, np.ndarray]  # fusion method -> (channels x candidates)
     prior: np.ndarray
     named: np.ndarray
+    section: np.ndarray  # Hit.section_match per candidate
     relevant: np.ndarray  # bool per candidate
 
 
@@ -54,6 +56,7 @@ def collect(retriever, items: list[GoldItem], set_name: str, depth: int = 50, rr
         chosen = [hits[p] for p in positions]
         out.append(Candidates(set_name, item.id, list(rankings), parts,
                               np.array([h.prior for h in chosen]), np.array([h.named for h in chosen], dtype=float),
+                              np.array([h.section_match for h in chosen]),
                               np.array([covers(h.chunk.doc, h.chunk.start, h.chunk.end, item) for h in chosen])))
         if progress:
             progress(number, len(answerable))
@@ -62,9 +65,9 @@ def collect(retriever, items: list[GoldItem], set_name: str, depth: int = 50, rr
 
 def grid_points(grid: dict = GRID, rrf_k: int = 60) -> list[Fusion]:
     """Every combination of ``grid`` as a fusion (BM25 weight fixed at 1: only ratios matter)."""
-    return [Fusion({"dense": d, "bm25": 1.0, "units": u}, m, rrf_k, p, e)
-            for d, u, e, p, m in itertools.product(grid["dense"], grid["units"], grid["entity"], grid["doc_prior"],
-                                                    grid["method"])]
+    return [Fusion({"dense": d, "bm25": 1.0, "units": u}, m, rrf_k, p, e, s)
+            for d, u, e, p, s, m in itertools.product(grid["dense"], grid["units"], grid["entity"], grid["doc_prior"],
+                                                       grid["section"], grid["method"])]
 
 
 def rank_scores(item: Candidates, fusion: Fusion, k: int) -> tuple[float, float]:
@@ -72,8 +75,7 @@ def rank_scores(item: Candidates, fusion: Fusion, k: int) -> tuple[float, float]
     if not len(item.relevant):
         return 0.0, 0.0
     weights = np.array([fusion.weights.get(c, 0.0) for c in item.channels])
-    fused = weights @ item.parts[fusion.method] + fusion.bonus_unit * (fusion.doc_prior * item.prior
-                                                                        + fusion.entity * item.named)
+    fused = weights @ item.parts[fusion.method] + fusion.bonus(item.prior, item.named, item.section)
     top = np.argsort(-fused, kind="stable")[:k]
     hits = np.flatnonzero(item.relevant[top])
     return (1.0, 1.0 / (hits[0] + 1)) if len(hits) else (0.0, 0.0)
@@ -127,7 +129,8 @@ class FitResult:
 
 def _describe(fusion: Fusion) -> dict:
     return {"method": fusion.method, "dense_weight": fusion.weights["dense"], "bm25_weight": fusion.weights["bm25"],
-            "unit_weight": fusion.weights["units"], "entity_weight": fusion.entity, "doc_prior_weight": fusion.doc_prior}
+            "unit_weight": fusion.weights["units"], "entity_weight": fusion.entity, "doc_prior_weight": fusion.doc_prior,
+            "section_weight": fusion.section}
 
 
 def cross_validate(items: list[Candidates], baseline: Fusion, points: list[Fusion] | None = None, k: int = 5,

@@ -11,7 +11,8 @@ from ingest.records import Chunk
 @dataclass
 class Hit:
     """A retrieved chunk with its fused score and the raw score of each retriever (``channels``:
-    dense, bm25, units) that found it."""
+    dense, bm25, units) that found it; ``section_match`` is the share of the question's weighted
+    terms in its section headings."""
 
     chunk: Chunk
     score: float
@@ -19,6 +20,7 @@ class Hit:
     channels: dict[str, float] = field(default_factory=dict)
     prior: float = 0.0
     named: bool = False
+    section_match: float = 0.0
 
     def to_document(self) -> Document:
         """The hit as a LangChain ``Document`` with all citation metadata."""

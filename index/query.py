@@ -28,6 +28,10 @@ class Query:
     embed: Callable[[str], np.ndarray] = field(repr=False)
     adapt: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False)
 
+    def coverage(self, terms) -> float:
+        """Share of the question's weighted terms among ``terms`` (a unit's, a section heading's)."""
+        return sum(w for t, w in self.weights.items() if t in terms) / (sum(self.weights.values()) or 1.0)
+
     @cached_property
     def focus(self) -> str:
         """The rarest weighted term: what the question is most specifically about ('' if none)."""

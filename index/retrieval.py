@@ -56,23 +56,31 @@ class Filters:
 class Fusion:
     """How hybrid search combines its channels: a weight per channel (``CHANNELS``) on min-max
     normalised scores (``weighted``) or reciprocal ranks (``rrf``), plus bonuses for the survey
-    the query names and for records it names. Fitted by ``evaluation.fit``."""
+    the query names, for records it names and for section headings that hold its terms
+    (``Hit.section_match``). Fitted by ``evaluation.fit``."""
 
     weights: dict[str, float]
     method: str = "weighted"
     rrf_k: int = 60
     doc_prior: float = 0.1
     entity: float = 0.3
+    section: float = 0.0
 
     def score(self, hits: dict[int, Hit], rankings: dict[str, dict[int, float]]) -> None:
-        """Set every hit's fused score from its channel scores, prior and ``named``."""
+        """Set every hit's fused score from its channel scores and bonuses."""
         positions = list(hits)
         parts = self.parts(positions, rankings)
         weights = np.array([self.weights.get(name, 0.0) for name in rankings])
         fused = weights @ parts if len(rankings) else np.zeros(len(positions))
-        bonus = self.bonus_unit * np.array([self.doc_prior * hits[p].prior + self.entity * hits[p].named for p in positions])
+        chosen = [hits[p] for p in positions]
+        bonus = self.bonus(np.array([h.prior for h in chosen]), np.array([h.named for h in chosen], dtype=float),
+                           np.array([h.section_match for h in chosen]))
         for position, value in zip(positions, fused + bonus):
             hits[position].score = float(value)
+
+    def bonus(self, prior: np.ndarray, named: np.ndarray, section_match: np.ndarray) -> np.ndarray:
+        """What the survey prior, naming a record and a matching section heading add per hit."""
+        return self.bonus_unit * (self.doc_prior * prior + self.entity * named + self.section * section_match)
 
     @property
     def bonus_unit(self) -> float:
@@ -144,6 +152,7 @@ class Retriever:
         self.candidate_k = candidate_k
         self.fusion = fusion or Fusion({"dense": 0.25, "bm25": 1.0})
         self.entities = EntityIndex(store.chunks)
+        self._section_terms: dict[str, frozenset[str]] = {}
         self._doc_terms = {name: content_terms(f"{meta.get('title', '')} {Path(name).stem.replace('-', ' ')}")
                            for name, meta in store.manifest.get("documents", {}).items()}
 
@@ -169,6 +178,13 @@ class Retriever:
     def unit_vectors(self, chunk: Chunk) -> np.ndarray:
         """The stored vectors of ``chunk``'s answer units, in ``index.units.units_of`` order."""
         return self.store.units_of_chunk(self._position[chunk.id])
+
+    def section_terms(self, chunk: Chunk) -> frozenset[str]:
+        """The terms of ``chunk``'s section headings (cached per heading path)."""
+        path = chunk.section_path
+        if path not in self._section_terms:
+            self._section_terms[path] = frozenset(tokenize(path))
+        return self._section_terms[path]
 
     def doc_terms(self, docs) -> set[str]:
         """The title and file-name terms that identify ``docs``."""
@@ -238,6 +254,7 @@ class Retriever:
         for position, hit in hits.items():
             hit.prior = query.prior.get(hit.chunk.doc, 0.0)
             hit.named = position in named
+            hit.section_match = query.coverage(self.section_terms(hit.chunk))
         return hits, rankings
 
     def search(self, query: str | Query, k: int = 5, mode: str = "hybrid", filters: Filters | None = None) -> list[Hit]:
@@ -308,4 +325,4 @@ def make_retriever(settings, store: StoredIndex | None = None) -> Retriever:
 def make_fusion(settings) -> Fusion:
     """The hybrid fusion that ``settings`` describe."""
     return Fusion({"dense": settings.dense_weight, "bm25": settings.bm25_weight, "units": settings.unit_weight},
-                  settings.fusion, settings.rrf_k, settings.doc_prior_weight, settings.entity_weight)
+                  settings.fusion, settings.rrf_k, settings.doc_prior_weight, settings.entity_weight, settings.section_weight)

@@ -14,7 +14,7 @@ def _item(set_name: str, n: int, dense: list[float], bm25: list[float], relevant
     """Three candidates; ``relevant`` is the one covering the evidence."""
     parts = np.array([dense, bm25, [0.0, 0.0, 0.0]])
     return Candidates(set_name, f"{set_name}-{n}", ["dense", "bm25", "units"], {"weighted": parts, "rrf": parts},
-                      np.zeros(3), np.zeros(3), np.arange(3) == relevant)
+                      np.zeros(3), np.zeros(3), np.zeros(3), np.arange(3) == relevant)
 
 
 # Evidence is candidate 0. Set "lexical": BM25 ranks it first, dense second; it is first for a
@@ -48,7 +48,8 @@ def test_cross_validation_finds_the_weights_that_serve_both_sets():
                                "semantic": {"recall_at_k": 1.0, "mrr": 1.0, "items": 10}}
     assert result.chosen["dense_weight"] == 1.0 and len(result.per_fold) == 5
     chosen = Fusion({"dense": result.chosen["dense_weight"], "bm25": 1.0, "units": result.chosen["unit_weight"]},
-                    result.chosen["method"], 60, result.chosen["doc_prior_weight"], result.chosen["entity_weight"])
+                    result.chosen["method"], 60, result.chosen["doc_prior_weight"], result.chosen["entity_weight"],
+                    result.chosen["section_weight"])
     assert set_metrics(ITEMS, chosen, 1)["semantic"]["mrr"] == 1.0
 
 
@@ -57,13 +58,14 @@ def test_the_grid_scores_like_the_retriever():
     chunks = [Chunk(f"c{i}", "d.txt", "D", [], "text", "x", i, i + 1, 1, 1) for i in range(3)]
     rankings = {"dense": {2: 0.9, 0: 0.5, 1: 0.1}, "bm25": {0: 7.0, 1: 3.0}, "units": {}}
     hits = {p: Hit(chunks[p], 0.0) for p in (2, 0, 1)}
-    hits[1].named, hits[2].prior = True, 1.0
+    hits[1].named, hits[2].prior, hits[0].section_match = True, 1.0, 0.5
     for point in grid_points()[::37]:
         point.score(hits, rankings)
         by_score = sorted(hits, key=lambda p: -hits[p].score)
         parts = point.parts(list(hits), rankings)
         item = Candidates("s", "i", list(rankings), {point.method: parts}, np.array([h.prior for h in hits.values()]),
-                          np.array([float(h.named) for h in hits.values()]), np.array([p == by_score[0] for p in hits]))
+                          np.array([float(h.named) for h in hits.values()]),
+                          np.array([h.section_match for h in hits.values()]), np.array([p == by_score[0] for p in hits]))
         assert rank_scores(item, point, 1) == (1.0, 1.0), point
 
 

@@ -1,4 +1,6 @@
 """Dense, BM25 and hybrid search with filters, named records, the survey prior and LangChain."""
+from dataclasses import replace
+
 import pytest
 from langchain_core.retrievers import BaseRetriever
 
@@ -109,3 +111,20 @@ def test_a_name_the_surveys_spell_out_finds_the_record():
     assert index.mentioned("What dataset does the table record for the Segment Anything Model?") == ["SAM"]
     assert index.spelled_out("the segment anything model's data") == [("segment anything model", "SAM")]
     assert index.mentioned("What does the table say about anything?") == []
+
+
+def test_a_section_heading_holding_the_question_terms_earns_the_section_bonus(retriever):
+    question = "What does the introduction say about hospitals?"
+    hits, _ = retriever.candidates(question, 10)
+    matched = {h.chunk.section_path for h in hits.values() if h.section_match > 0}
+    assert matched == {"1. Introduction"}
+    plain = {h.chunk.id: h.score for h in retriever.search(question, k=10)}
+    original = retriever.fusion
+    retriever.fusion = replace(original, section=5.0)
+    try:
+        boosted = retriever.search(question, k=10)
+    finally:
+        retriever.fusion = original
+    assert "Introduction" in boosted[0].chunk.section_path
+    for hit in boosted:
+        assert hit.score == pytest.approx(plain[hit.chunk.id] + 5.0 * hit.section_match)
