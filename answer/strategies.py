@@ -20,6 +20,7 @@ from answer.cross_answers import cross_survey_claims
 from answer.outline_answer import outline_claims
 from answer.selection import Selector, same_table
 from answer.table_lookup import MAX_LISTED_ROWS, MAX_NAMED_ROWS, focused_row, matching_rows, record_label
+from core.names import whole_word
 from index.hits import Hit
 from index.query import Query
 from index.text import tokenize
@@ -64,7 +65,7 @@ class Candidates:
 
 def _names(text: str, name: str) -> bool:
     """Whether ``text`` holds ``name`` as a whole name, not inside a longer one (any case)."""
-    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I) is not None
+    return re.search(whole_word(re.escape(name)), text, re.I) is not None
 
 
 def verdict(evidence: str) -> str:
