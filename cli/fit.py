@@ -111,7 +111,7 @@ def abstention(
 
 @fit_app.command("setting")
 def setting(
-    name: str = typer.Argument(..., help="An answering setting, e.g. meaning_weight."),
+    name: str = typer.Argument(..., help="An answering or fusion setting, e.g. meaning_weight, section_weight."),
     values: list[float] = typer.Argument(..., help="Candidate values."),
     sets: list[str] = typer.Option(..., "--set", help=SET_HELP),
     k: int = typer.Option(5, "-k", "--k"),
@@ -120,7 +120,7 @@ def setting(
     out: Path = typer.Option(None, "--out", help="Where to write the JSON result (default out/fit/NAME.json)."),
     as_json: bool = typer.Option(False, "--json"),
 ):
-    """Cross-validate one answering setting on the answer score (each answerable item: the mean of its
+    """Cross-validate one answering or fusion setting on the answer score (each answerable item: the mean of its
     key-fact share and citation precision; each unanswerable one: 1 when abstained on), the sets weighing
     the same."""
     from cli.progress import item_progress
@@ -134,7 +134,8 @@ def setting(
         set_names += [set_name] * len(items)
         for value in values:
             try:
-                variant = SurveyQA(Settings(**{**qa.settings.model_dump(), name: value}), qa.retriever)
+                chosen = Settings(**{**qa.settings.model_dump(), name: value})
+                variant = SurveyQA(chosen, qa.retriever.tuned(chosen))
             except ValueError as exc:
                 fail(f"{name}={value}: {exc}")
             with item_progress(err, f"{set_name} {name}={value}", len(items)) as tick:

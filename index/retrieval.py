@@ -3,6 +3,7 @@ and a prior for the survey a question names ("the meta-analysis", "the taming-VL
 Unfiltered dense search goes through a searcher: the stored FAISS index, or Milvus (``index.milvus``)."""
 from __future__ import annotations
 
+import copy
 import math
 import re
 import threading
@@ -152,7 +153,7 @@ class Retriever:
         self.candidate_k = candidate_k
         self.fusion = fusion or Fusion({"dense": 0.25, "bm25": 1.0})
         self.entities = EntityIndex(store.chunks)
-        self._section_terms: dict[str, frozenset[str]] = {}
+        self._section_terms: dict[tuple[str, ...], frozenset[str]] = {}
         self._doc_terms = {name: content_terms(f"{meta.get('title', '')} {Path(name).stem.replace('-', ' ')}")
                            for name, meta in store.manifest.get("documents", {}).items()}
 
@@ -180,11 +181,12 @@ class Retriever:
         return self.store.units_of_chunk(self._position[chunk.id])
 
     def section_terms(self, chunk: Chunk) -> frozenset[str]:
-        """The terms of ``chunk``'s section headings (cached per heading path)."""
-        path = chunk.section_path
-        if path not in self._section_terms:
-            self._section_terms[path] = frozenset(tokenize(path))
-        return self._section_terms[path]
+        """The terms of ``chunk``'s section headings below the document's title (a Markdown file's
+        top heading is its title; the survey prior weighs title words), cached per heading path."""
+        headings = tuple(chunk.section[1:] if chunk.section[:1] == [chunk.doc_title] else chunk.section)
+        if headings not in self._section_terms:
+            self._section_terms[headings] = frozenset(tokenize(" ".join(headings)))
+        return self._section_terms[headings]
 
     def doc_terms(self, docs) -> set[str]:
         """The title and file-name terms that identify ``docs``."""
@@ -276,6 +278,13 @@ class Retriever:
         for rank, hit in enumerate(ranked, start=1):
             hit.rank = rank
         return ranked
+
+    def tuned(self, settings) -> "Retriever":
+        """A retriever over the same store, searcher and embedder that fuses and gathers
+        candidates as ``settings`` say (how ``surveyqa fit setting`` tries fusion values)."""
+        other = copy.copy(self)
+        other.fusion, other.candidate_k = make_fusion(settings), settings.candidate_k
+        return other
 
     def close(self) -> None:
         """Release the searcher (a Milvus connection; nothing for FAISS)."""

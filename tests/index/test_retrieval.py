@@ -1,6 +1,4 @@
 """Dense, BM25 and hybrid search with filters, named records, the survey prior and LangChain."""
-from dataclasses import replace
-
 import pytest
 from langchain_core.retrievers import BaseRetriever
 
@@ -113,18 +111,17 @@ def test_a_name_the_surveys_spell_out_finds_the_record():
     assert index.mentioned("What does the table say about anything?") == []
 
 
-def test_a_section_heading_holding_the_question_terms_earns_the_section_bonus(retriever):
+def test_a_section_heading_holding_the_question_terms_earns_the_section_bonus(retriever, tiny_settings):
     question = "What does the introduction say about hospitals?"
     hits, _ = retriever.candidates(question, 10)
     matched = {h.chunk.section_path for h in hits.values() if h.section_match > 0}
     assert matched == {"1. Introduction"}
-    plain = {h.chunk.id: h.score for h in retriever.search(question, k=10)}
-    original = retriever.fusion
-    retriever.fusion = replace(original, section=5.0)
-    try:
-        boosted = retriever.search(question, k=10)
-    finally:
-        retriever.fusion = original
+    def weighed(section_weight: float):
+        return retriever.tuned(tiny_settings.model_copy(update={"section_weight": section_weight})).search(question, k=10)
+
+    plain = {h.chunk.id: h.score for h in weighed(0.0)}
+    boosted = weighed(5.0)
     assert "Introduction" in boosted[0].chunk.section_path
     for hit in boosted:
         assert hit.score == pytest.approx(plain[hit.chunk.id] + 5.0 * hit.section_match)
+    assert retriever.fusion.section == tiny_settings.section_weight  # the original is untouched
