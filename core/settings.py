@@ -77,12 +77,12 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(0.25, description="Weight of the dense retriever in hybrid fusion.")
     bm25_weight: float = Field(1.0, description="Weight of the BM25 retriever in hybrid fusion.")
-    unit_weight: float = Field(0.0, description="Weight of the answer-unit channel in hybrid fusion (a chunk's best "
+    unit_weight: float = Field(0.5, description="Weight of the answer-unit channel in hybrid fusion (a chunk's best "
                                "sentence, row or field by embedding similarity).")
-    doc_prior_weight: float = Field(0.1, description="Weight of the 'which survey is this question about' prior.")
+    doc_prior_weight: float = Field(0.3, description="Weight of the 'which survey is this question about' prior.")
     entity_weight: float = Field(0.3, description="Bonus for records (table rows, listed papers) the question names.")
-    section_weight: float = Field(0.0, description="Bonus per share of the question's weighted terms in a passage's "
-                                  "section headings.")
+    section_weight: float = Field(1.0, description="Bonus per share of the question's weighted terms in a passage's "
+                                  "section headings (the fusion weights are fitted together by `surveyqa fit fusion`).")
     abstain_threshold: float = Field(0.2226, description="Abstain when the best evidence covers less than this share of "
                                      "the question's weighted terms (fitted by `surveyqa fit abstention` on both dev sets).")
     meaning_weight: float = Field(0.1, description="Weight of the embedding similarity of a sentence to the question, "
