@@ -91,7 +91,7 @@ class Settings(BaseSettings):
         PROJECT_ROOT / "data" / "models" / "sentence_scorer.json",
         description="Learned answer-sentence scorer fitted on QASPER-train (`surveyqa fit sentences`); empty turns it off.",
     )
-    answer_gate: float = Field(0.2, ge=0, le=1, description="A sentence scoring at least half the best one's score joins "
+    answer_gate: float = Field(0.15, ge=0, le=1, description="A sentence scoring at least half the best one's score joins "
                                "the answer, from any passage and though it adds no question term, when the sentence scorer "
                                "gives it at least this probability of holding the answer (1: never; chosen by "
                                "cross-validation on both dev sets).")
