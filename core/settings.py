@@ -99,7 +99,7 @@ class Settings(BaseSettings):
                                    "least this share of the best sentence's score (fitted by cross-validation: 0).")
     rank_bonus: float = Field(0.15, description="Bonus of a sentence from the passage retrieved first, divided by its "
                               "passage's rank, when the answerer ranks sentences.")
-    named_bonus: float = Field(0.05, description="Ranking bonus of a unit of a record (table row, listed paper) the question names.")
+    named_bonus: float = Field(0.1, description="Ranking bonus of a unit of a record (table row, listed paper) the question names.")
     number_bonus: float = Field(0.1, description="Ranking bonus of a unit holding a digit, when the question asks for a number.")
     reference_bonus: float = Field(0.15, description="Ranking bonus of a reference entry or paper-list record, when the question "
                                    "asks who wrote a work or where it appeared.")
