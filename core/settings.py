@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     doc_prior_weight: float = Field(0.3, description="Weight of the 'which survey is this question about' prior.")
     entity_weight: float = Field(0.3, description="Bonus for records (table rows, listed papers) the question names.")
     section_weight: float = Field(1.0, description="Bonus per share of the question's weighted terms in a passage's "
-                                  "section headings (the fusion weights are fitted together by `surveyqa fit fusion`).")
+                                  "section headings below its title (fitted by `surveyqa fit fusion` on retrieval and `fit setting` on answers).")
     abstain_threshold: float = Field(0.2226, description="Abstain when the best evidence covers less than this share of "
                                      "the question's weighted terms (fitted by `surveyqa fit abstention` on both dev sets).")
     meaning_weight: float = Field(0.1, description="Weight of the embedding similarity of a sentence to the question, "

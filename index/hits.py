@@ -12,7 +12,7 @@ from ingest.records import Chunk
 class Hit:
     """A retrieved chunk with its fused score and the raw score of each retriever (``channels``:
     dense, bm25, units) that found it; ``section_match`` is the share of the question's weighted
-    terms in its section headings."""
+    terms in its section headings below the document's title."""
 
     chunk: Chunk
     score: float

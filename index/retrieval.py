@@ -284,6 +284,7 @@ class Retriever:
         candidates as ``settings`` say (how ``surveyqa fit setting`` tries fusion values)."""
         other = copy.copy(self)
         other.fusion, other.candidate_k = make_fusion(settings), settings.candidate_k
+        other._embedder_factory, other._embedder, other._embedder_lock = (lambda: self.embedder), None, threading.Lock()
         return other
 
     def close(self) -> None:

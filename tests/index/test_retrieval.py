@@ -125,3 +125,10 @@ def test_a_section_heading_holding_the_question_terms_earns_the_section_bonus(re
     for hit in boosted:
         assert hit.score == pytest.approx(plain[hit.chunk.id] + 5.0 * hit.section_match)
     assert retriever.fusion.section == tiny_settings.section_weight  # the original is untouched
+
+
+def test_a_tuned_retriever_shares_the_store_and_the_one_embedder(retriever, tiny_settings):
+    tuned = retriever.tuned(tiny_settings.model_copy(update={"dense_weight": 0.0, "candidate_k": 7}))
+    assert tuned.store is retriever.store and tuned.candidate_k == 7 and tuned.fusion.weights["dense"] == 0.0
+    assert retriever.fusion.weights["dense"] == tiny_settings.dense_weight
+    assert tuned.embedder is retriever.embedder
