@@ -225,12 +225,19 @@ class Retriever:
         """Each chunk's best answer unit (sentence, row, list field) by cosine to the query: a
         passage whose one sentence answers ranks high even when the rest is about other things."""
         offsets = self.store.unit_offsets
-        if not len(self.store.unit_vectors):
+        counts = np.diff(offsets)
+        chosen = np.flatnonzero(counts > 0 if allowed is None else (counts > 0) & allowed)
+        if not len(chosen):
             return {}
-        sims = self.store.unit_vectors @ query.search_vector
-        has_units = np.flatnonzero(np.diff(offsets) > 0)
         best = np.full(len(self.chunks), -np.inf, dtype=np.float32)
-        best[has_units] = np.maximum.reduceat(sims, offsets[has_units])
+        if allowed is None:  # every unit, in one product
+            sims, starts = self.store.unit_vectors @ query.search_vector, offsets[chosen]
+        else:  # only the allowed chunks' units: a filtered search reads a slice of the matrix
+            sizes = counts[chosen]
+            starts = np.cumsum(sizes) - sizes
+            rows = np.arange(sizes.sum()) - np.repeat(starts, sizes) + np.repeat(offsets[chosen], sizes)
+            sims = self.store.unit_vectors[rows] @ query.search_vector
+        best[chosen] = np.maximum.reduceat(sims, starts)
         return {i: float(best[i]) for i in _rank_order(best, allowed, n)}
 
     def bm25_scores(self, query: Query, n: int, allowed: np.ndarray | None) -> dict[int, float]:

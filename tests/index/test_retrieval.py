@@ -132,3 +132,14 @@ def test_a_tuned_retriever_shares_the_store_and_the_one_embedder(retriever, tiny
     assert tuned.store is retriever.store and tuned.candidate_k == 7 and tuned.fusion.weights["dense"] == 0.0
     assert retriever.fusion.weights["dense"] == tiny_settings.dense_weight
     assert tuned.embedder is retriever.embedder
+
+
+def test_filtered_unit_scores_are_the_unfiltered_ones_of_the_allowed_chunks(retriever):
+    query = retriever.analyse("Which backbone does Quibble use?")
+    everything = retriever.unit_scores(query, len(retriever.chunks), None)
+    allowed = Filters(docs=["alpha-survey.txt"]).mask(retriever.chunks)
+    some = retriever.unit_scores(query, len(retriever.chunks), allowed)
+    assert some and all(allowed[p] for p in some)
+    assert set(some) == {p for p in everything if allowed[p]}
+    assert all(abs(some[p] - everything[p]) < 1e-5 for p in some)
+    assert list(some) == [p for p in everything if allowed[p]]  # same order (no near-ties in this index)
