@@ -17,7 +17,7 @@ import numpy as np
 from evaluation.gold import GoldItem, locate_evidence
 from evaluation.metrics import covers
 from evaluation.run import scope_filters
-from index.retrieval import CHANNELS, Fusion
+from index.retrieval import CHANNELS, Fusion, bonus_inputs
 
 GRID = {
     "dense": (0.0, 0.25, 0.5, 1.0, 2.0),
@@ -54,9 +54,7 @@ def collect(retriever, items: list[GoldItem], set_name: str, depth: int = 50, rr
         positions = list(hits)
         parts = {m: Fusion({}, m, rrf_k).parts(positions, rankings) for m in ("weighted", "rrf")}
         chosen = [hits[p] for p in positions]
-        out.append(Candidates(set_name, item.id, list(rankings), parts,
-                              np.array([h.prior for h in chosen]), np.array([h.named for h in chosen], dtype=float),
-                              np.array([h.section_match for h in chosen]),
+        out.append(Candidates(set_name, item.id, list(rankings), parts, *bonus_inputs(chosen),
                               np.array([covers(h.chunk.doc, h.chunk.start, h.chunk.end, item) for h in chosen])))
         if progress:
             progress(number, len(answerable))

@@ -73,9 +73,7 @@ class Fusion:
         parts = self.parts(positions, rankings)
         weights = np.array([self.weights.get(name, 0.0) for name in rankings])
         fused = weights @ parts if len(rankings) else np.zeros(len(positions))
-        chosen = [hits[p] for p in positions]
-        bonus = self.bonus(np.array([h.prior for h in chosen]), np.array([h.named for h in chosen], dtype=float),
-                           np.array([h.section_match for h in chosen]))
+        bonus = self.bonus(*bonus_inputs([hits[p] for p in positions]))
         for position, value in zip(positions, fused + bonus):
             hits[position].score = float(value)
 
@@ -101,6 +99,12 @@ class Fusion:
                 rrf = 1.0 / (self.rrf_k + rank)
                 out[i, column[position]] = rrf if self.method == "rrf" else (score - low) / (high - low or 1.0)
         return out
+
+
+def bonus_inputs(hits: list[Hit]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per hit, what :meth:`Fusion.bonus` weighs: its survey prior, whether it is a named record, its section match."""
+    return (np.array([h.prior for h in hits]), np.array([h.named for h in hits], dtype=float),
+            np.array([h.section_match for h in hits]))
 
 
 def _rank_order(scores: np.ndarray, allowed: np.ndarray | None, n: int) -> list[int]:
